@@ -1,0 +1,8 @@
+#include <config.h>
+
+#include "cli/cli.h"
+
+int bw_cmd_delete(struct bw_global *g, int argc, char **argv, bw_err_t *err)
+{
+    return bw_error_set(err, 0, "delete: not implemented yet");
+}

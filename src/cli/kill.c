@@ -1,0 +1,8 @@
+#include <config.h>
+
+#include "cli/cli.h"
+
+int bw_cmd_kill(struct bw_global *g, int argc, char **argv, bw_err_t *err)
+{
+    return bw_error_set(err, 0, "kill: not implemented yet");
+}
