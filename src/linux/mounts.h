@@ -1,0 +1,55 @@
+/* burrow: the container's filesystem: rootfs, mounts of config.json,
+ * default devices, masked and read-only paths, pivot_root.
+ *
+ * All of it runs in the child, in its new mount namespace, before
+ * pivot_root.  Every target is resolved inside the rootfs without following
+ * symlinks out of it (openat2 RESOLVE_IN_ROOT), and mounting goes through the
+ * resolved fd (/proc/self/fd/N, or move_mount onto the fd), never through a
+ * path string resolved again.
+ */
+#ifndef BURROW_LINUX_MOUNTS_H
+#define BURROW_LINUX_MOUNTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "spec/config.h"
+#include "util/error.h"
+
+/* Options of one mount, split into what each syscall needs. */
+struct bw_mount_opts {
+    unsigned long flags;       /* MS_* to set (MS_BIND, MS_REC, MS_RDONLY, ...) */
+    unsigned long clear;       /* MS_* explicitly cleared ("rw", "suid", ...) */
+    unsigned long propagation; /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE, maybe | MS_REC */
+    uint64_t rec_set;          /* MOUNT_ATTR_* applied recursively ("rro", "rnosuid") */
+    uint64_t rec_clr;
+    bool idmap;                /* "idmap"/"ridmap" (not supported yet) */
+    char *data;                /* the rest, comma-joined, for the filesystem */
+};
+
+int bw_mount_opts_parse(char *const *opts, size_t n, struct bw_mount_opts *o, bw_err_t *err);
+void bw_mount_opts_free(struct bw_mount_opts *o);
+
+struct bw_fs_ctx {
+    const struct oci_config *config;
+    const char *bundle;  /* absolute */
+    const char *rootfs;  /* absolute */
+    bool in_userns;      /* not the initial user namespace: no mknod, binds instead */
+    bool new_netns;      /* sysfs can be mounted only with a network namespace of our own */
+    bool new_ipcns;      /* mqueue likewise with an ipc namespace */
+    bool new_cgroupns;
+    int rootfd;          /* set by bw_fs_prepare_rootfs: O_PATH of the rootfs mount */
+};
+
+/* Make "/" a slave of the host, and bind the rootfs onto itself so it is a
+ * mount point for pivot_root.  Sets ctx->rootfd. */
+int bw_fs_prepare_rootfs(struct bw_fs_ctx *ctx, bw_err_t *err);
+/* config.json mounts[] in order, then the default devices and /dev links. */
+int bw_fs_mount_all(struct bw_fs_ctx *ctx, bw_err_t *err);
+/* linux.maskedPaths and linux.readonlyPaths. */
+int bw_fs_mask_paths(struct bw_fs_ctx *ctx, bw_err_t *err);
+/* pivot_root into the rootfs and detach the old root (or, with no_pivot,
+ * move it over / and chroot), then root.readonly and rootfsPropagation. */
+int bw_fs_enter_rootfs(struct bw_fs_ctx *ctx, bool no_pivot, bw_err_t *err);
+
+#endif

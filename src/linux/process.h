@@ -1,0 +1,39 @@
+/* burrow: the container's process: what is resolved in the parent before
+ * clone (capability names), what is checked in the child before `created`
+ * (the executable and cwd exist), and what is applied in the child after
+ * `start`, in this order: rlimits, bounding set, groups and ids,
+ * capabilities, umask, cwd, no_new_privs, then exec. */
+#ifndef BURROW_LINUX_PROCESS_H
+#define BURROW_LINUX_PROCESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "spec/config.h"
+#include "util/error.h"
+
+struct bw_process_plan {
+    const struct oci_process *p;
+    bool caps;  /* process.capabilities given */
+    uint64_t bounding, effective, inheritable, permitted, ambient;
+    dev_t self_dev; /* burrow's own executable: the container may not exec it */
+    ino_t self_ino;
+    char *exec_path; /* set by bw_process_check: resolved inside the container */
+};
+
+/* In the parent: resolve capability names (an unknown name is an error that
+ * names it; a name this kernel lacks is a warning) and note our own binary. */
+int bw_process_prepare(const struct oci_process *p, struct bw_process_plan *plan, bw_err_t *err);
+void bw_process_plan_free(struct bw_process_plan *plan);
+
+/* In the child after pivot_root, before `created`: find process.args[0] as
+ * execvp would, with the container's PATH, and check process.cwd. */
+int bw_process_check(struct bw_process_plan *plan, bw_err_t *err);
+
+/* In the child after `start`: apply the settings and exec.  Returns only on
+ * failure.  `setgroups_allowed` is false in a user namespace whose
+ * setgroups is denied. */
+int bw_process_exec(struct bw_process_plan *plan, bool setgroups_allowed, bw_err_t *err);
+
+#endif

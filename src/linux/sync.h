@@ -1,0 +1,45 @@
+/* burrow: the parent/child protocol during create.
+ *
+ * Parent and child hold the two ends of a SOCK_SEQPACKET socketpair; every
+ * message is typed and the receiver checks the type it expects, so the two
+ * sides cannot drift apart silently.  The sequence:
+ *
+ *   parent                                child (the container's init)
+ *   clone3 ------------------------------>
+ *   write uid/gid maps
+ *   IDMAP_DONE -------------------------> join/create namespaces, mounts,
+ *                                         pivot_root, ...
+ *                 <---------------------- PID (only when a second fork made
+ *                                         the init a grandchild)
+ *                 <---------------------- CREATED  (or ERROR at any point)
+ *   write state.json, pid file
+ *   ACK --------------------------------> clear the parent-death signal,
+ *                                         block on exec.fifo until `start`
+ *
+ * An ERROR carries errno and the message; the parent raises it as its own
+ * error, cleans up, and prints it.  EOF means the other side died.
+ */
+#ifndef BURROW_LINUX_SYNC_H
+#define BURROW_LINUX_SYNC_H
+
+#include <stdint.h>
+
+#include "util/error.h"
+
+enum bw_sync_type {
+    BW_SYNC_IDMAP_DONE = 0x1d01,
+    BW_SYNC_PID,
+    BW_SYNC_CREATED,
+    BW_SYNC_ACK,
+    BW_SYNC_ERROR,
+};
+
+int bw_sync_send(int fd, enum bw_sync_type type, int64_t value, bw_err_t *err);
+/* Child side: report an error to the parent (best effort). */
+void bw_sync_send_error(int fd, const struct bw_error *e);
+/* Wait for a message of `type`; an ERROR message becomes *err with the
+ * child's errno and text, EOF becomes "`who` exited during setup". */
+int bw_sync_expect(int fd, enum bw_sync_type type, int64_t *value, const char *who,
+                   bw_err_t *err);
+
+#endif
