@@ -25,6 +25,11 @@ typedef int (*bw_command_fn)(struct bw_global *g, int argc, char **argv, bw_err_
 int bw_usage_error(bw_err_t *err, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+struct bw_create_opts;
+/* Options shared by create and run; returns 1 for --help, 0, or -1. */
+int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create_opts *o,
+                        bw_err_t *err);
+
 #define BW_COMMANDS(X)                                                                             \
     X(create, "create a container from a bundle")                                                  \
     X(start, "start the user process of a created container")                                     \

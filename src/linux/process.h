@@ -20,6 +20,7 @@ struct bw_process_plan {
     dev_t self_dev; /* burrow's own executable: the container may not exec it */
     ino_t self_ino;
     char *exec_path; /* set by bw_process_check: resolved inside the container */
+    int preserve_fds; /* fds 3 .. 3+N-1 stay open across exec (--preserve-fds) */
 };
 
 /* In the parent: resolve capability names (an unknown name is an error that

@@ -1,0 +1,50 @@
+/* burrow: the container lifecycle, as the CLI sees it.
+ *
+ * Each function is one command: it validates its input, takes the
+ * container's lock, does the work, and leaves nothing behind on failure.
+ */
+#ifndef BURROW_CONTAINER_CONTAINER_H
+#define BURROW_CONTAINER_CONTAINER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "util/error.h"
+
+/* What every command needs: where the state lives. */
+struct bw_ctx {
+    const char *root_opt; /* --root, or NULL for the default */
+    bool systemd_cgroup;  /* --systemd-cgroup (accepted; see README) */
+};
+
+struct bw_create_opts {
+    const char *id;
+    const char *bundle;         /* NULL: the current directory */
+    const char *pid_file;       /* NULL: none */
+    const char *console_socket; /* NULL: none */
+    bool no_pivot;
+    bool no_new_keyring;
+    int preserve_fds;           /* fds 3 .. 3+N-1 pass to the container */
+    bool detach; /* run only */
+};
+
+int bw_container_create(const struct bw_ctx *ctx, const struct bw_create_opts *o,
+                        bw_err_t *err);
+int bw_container_start(const struct bw_ctx *ctx, const char *id, bw_err_t *err);
+/* Returns the exit status of the container's process (foreground), 0 when
+ * detached, or -1 with *err. */
+int bw_container_run(const struct bw_ctx *ctx, const struct bw_create_opts *o, bw_err_t *err);
+int bw_container_kill(const struct bw_ctx *ctx, const char *id, int signo, bool all,
+                      bw_err_t *err);
+int bw_container_delete(const struct bw_ctx *ctx, const char *id, bool force, bw_err_t *err);
+/* Print the state as JSON to `out`. */
+int bw_container_state(const struct bw_ctx *ctx, const char *id, FILE *out, bw_err_t *err);
+
+enum bw_list_format { BW_LIST_TABLE, BW_LIST_JSON, BW_LIST_QUIET };
+int bw_container_list(const struct bw_ctx *ctx, enum bw_list_format fmt, FILE *out,
+                      bw_err_t *err);
+
+/* "TERM", "SIGTERM", "sigterm", "15" -> 15; -1 when unknown. */
+int bw_signal_parse(const char *s);
+
+#endif

@@ -1,0 +1,381 @@
+/* burrow: create, start and run. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container/container.h"
+#include "container/state.h"
+#include "linux/launch.h"
+#include "linux/proc.h"
+#include "spec/config.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+/* A config.json larger than this is not a config. */
+#define CONFIG_MAX (16u << 20)
+
+/* Everything `create` learns before it touches the system. */
+struct bundle {
+    char *path;   /* absolute */
+    char *rootfs; /* absolute */
+    char *raw;    /* config.json as read, kept verbatim in the state directory */
+    size_t raw_len;
+    struct oci_config *config;
+};
+
+static void bundle_free(struct bundle *b)
+{
+    free(b->path);
+    free(b->rootfs);
+    free(b->raw);
+    oci_config_free(b->config);
+    memset(b, 0, sizeof(*b));
+}
+
+static int load_bundle(const char *dir, struct bundle *b, bw_err_t *err)
+{
+    if (dir == NULL || dir[0] == '\0')
+        dir = ".";
+    b->path = realpath(dir, NULL);
+    if (b->path == NULL)
+        return bw_error_errno(err, "bundle `%s`", dir);
+    cleanup_close int fd = open(b->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return bw_error_errno(err, "bundle `%s`", b->path);
+    bw_err_t e = NULL;
+    b->raw = bw_read_file_at(fd, "config.json", CONFIG_MAX, &b->raw_len, &e);
+    if (b->raw == NULL) {
+        int code = e->code;
+        bw_error_free(&e);
+        return bw_error_set(err, code, "read `%s/config.json`", b->path);
+    }
+    b->config = oci_config_parse(b->raw, b->raw_len, "config.json", err);
+    if (b->config == NULL || oci_config_validate_for_create(b->config, "config.json", err) < 0)
+        return bw_error_prefix(err, "bundle `%s`", b->path);
+
+    const char *root = b->config->root->path;
+    cleanup_free char *joined = NULL;
+    if (root[0] != '/' && asprintf(&joined, "%s/%s", b->path, root) < 0)
+        return bw_error_set(err, ENOMEM, "rootfs");
+    const char *rp = joined ? joined : root;
+    b->rootfs = realpath(rp, NULL);
+    struct stat st;
+    if (b->rootfs == NULL || stat(b->rootfs, &st) < 0)
+        return bw_error_errno(err, "rootfs `%s` (root.path in `%s/config.json`)", rp, b->path);
+    if (!S_ISDIR(st.st_mode))
+        return bw_error_set(err, ENOTDIR, "rootfs `%s` (root.path in `%s/config.json`)", rp,
+                            b->path);
+    const struct oci_process *p = b->config->process;
+    if (p->terminal)
+        return bw_error_set(err, ENOTSUP,
+                            "config.json: process.terminal: terminals are not supported yet; set "
+                            "it to false");
+    return 0;
+}
+
+/* The exec fifo: the child opens it for writing and blocks until `start`
+ * opens it for reading.  It belongs to the container's root user, who must
+ * open it by name from the state directory. */
+static int make_exec_fifo(struct bw_cdir *d, const struct bw_launch *l, bw_err_t *err)
+{
+    if (mkfifoat(d->fd, BW_EXEC_FIFO, 0600) < 0)
+        return bw_error_errno(err, "create `%s/%s/%s`", d->root, d->id, BW_EXEC_FIFO);
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    if (l->new_userns && uid == 0) {
+        long long u = bw_idmap_to_host(l->idmap.uid.m, l->idmap.uid.len, 0);
+        long long g = bw_idmap_to_host(l->idmap.gid.m, l->idmap.gid.len, 0);
+        if (u >= 0)
+            uid = (uid_t)u;
+        if (g >= 0)
+            gid = (gid_t)g;
+    }
+    if (fchownat(d->fd, BW_EXEC_FIFO, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+        return bw_error_errno(err, "chown `%s`", BW_EXEC_FIFO);
+    return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, bw_err_t *err)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+    if (bw_write_file_atomic_at(AT_FDCWD, path, buf, (size_t)n, 0644, err) < 0)
+        return bw_error_prefix(err, "write --pid-file");
+    return 0;
+}
+
+static char **annotations_copy(const struct oci_config *c)
+{
+    char **a = calloc(2 * c->annotations_len + 1, sizeof(char *));
+    if (a == NULL)
+        return NULL;
+    for (size_t i = 0; i < c->annotations_len; i++) {
+        a[2 * i] = strdup(c->annotations[i].key);
+        a[2 * i + 1] = strdup(c->annotations[i].value);
+    }
+    return a;
+}
+
+/* create, up to the point where the container waits for `start`.  On
+ * success the state directory stays locked in *d. */
+static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, struct bw_cdir *d,
+                     struct bw_state *st, bw_err_t *err)
+{
+    if (o->id == NULL)
+        return bw_error_set(err, 0, "missing container id");
+    if (bw_id_check(o->id, err) < 0)
+        return -1;
+    if (o->console_socket != NULL)
+        return bw_error_set(err, ENOTSUP,
+                            "--console-socket: terminals are not supported yet (the config "
+                            "must have process.terminal false)");
+    if (ctx->systemd_cgroup)
+        bw_debug("--systemd-cgroup: burrow does not manage cgroups yet; ignored");
+
+    struct bundle b = {0};
+    struct bw_launch l;
+    bw_launch_init(&l);
+    cleanup_free char *root = NULL;
+    int rc = -1;
+    bool dir_made = false;
+
+    /* Everything that can be checked is checked before anything is made. */
+    if (load_bundle(o->bundle, &b, err) < 0)
+        goto out;
+    l.config = b.config;
+    l.bundle = b.path;
+    l.rootfs = b.rootfs;
+    l.no_pivot = o->no_pivot;
+    l.preserve_fds = o->preserve_fds;
+    if (bw_launch_prepare(&l, err) < 0)
+        goto out;
+    root = bw_state_root(ctx->root_opt, err);
+    if (root == NULL)
+        goto out;
+    if (bw_cdir_create(root, o->id, d, err) < 0)
+        goto out;
+    dir_made = true;
+    if (bw_write_file_atomic_at(d->fd, BW_CONFIG_FILE, b.raw, b.raw_len, 0600, err) < 0 ||
+        make_exec_fifo(d, &l, err) < 0)
+        goto out;
+    l.lock_fd = d->fd;
+    l.statedir_fd = openat(d->fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (l.statedir_fd < 0) {
+        bw_error_errno(err, "open the state directory");
+        goto out;
+    }
+    if (bw_launch_spawn(&l, err) < 0)
+        goto out;
+
+    *st = (struct bw_state){
+        .id = strdup(o->id),
+        .bundle = strdup(b.path),
+        .rootfs = strdup(b.rootfs),
+        .created = bw_now_rfc3339(),
+        .pid = l.pid,
+        .pid_start = l.pid_start,
+        .owner = geteuid(),
+        .own_pidns = l.own_pidns,
+        .rootless = geteuid() != 0,
+        .annotations = annotations_copy(b.config),
+    };
+    if (bw_cdir_write_state(d, st, err) < 0)
+        goto out;
+    if (o->pid_file != NULL && write_pid_file(o->pid_file, l.pid, err) < 0)
+        goto out;
+    if (bw_launch_release(&l, err) < 0)
+        goto out;
+    rc = 0;
+out:
+    if (rc < 0) {
+        bw_launch_abort(&l);
+        if (dir_made) {
+            bw_err_t e2 = NULL;
+            if (bw_cdir_remove(d, &e2) < 0) {
+                bw_warn("clean up after the failed create: %s", e2->msg);
+                bw_error_free(&e2);
+            }
+        }
+        bw_error_prefix(err, "create container `%s`", o->id ? o->id : "");
+    }
+    if (l.statedir_fd >= 0)
+        close(l.statedir_fd);
+    bw_launch_free(&l);
+    bundle_free(&b);
+    return rc;
+}
+
+int bw_container_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, bw_err_t *err)
+{
+    cleanup_cdir struct bw_cdir d = {.fd = -1};
+    struct bw_state st = {0};
+    int r = do_create(ctx, o, &d, &st, err);
+    bw_state_free_fields(&st);
+    return r;
+}
+
+/* Open the exec fifo for reading, which lets the waiting child go on, and
+ * read until EOF: nothing means exec succeeded (the child's end was
+ * O_CLOEXEC); text is the child's error.  The pidfd covers a child that died
+ * before it opened the fifo. */
+static int release_exec_fifo(struct bw_cdir *d, const struct bw_state *s, bw_err_t *err)
+{
+    cleanup_close int fifo = openat(d->fd, BW_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fifo < 0)
+        return bw_error_errno(err, "open `%s`", BW_EXEC_FIFO);
+    cleanup_close int pidfd = bw_pidfd_open(s->pid);
+    char msg[4096];
+    size_t used = 0;
+    bool child_gone = false;
+    for (;;) {
+        struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+        int n = poll(p, pidfd >= 0 && !child_gone ? 2 : 1, child_gone ? 0 : -1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return bw_error_errno(err, "wait for the container's process to start");
+        if (n == 0)
+            break; /* gone, and nothing more to read */
+        if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t r = read(fifo, msg + used, sizeof(msg) - 1 - used);
+            if (r > 0) {
+                used += (size_t)r;
+                if (used < sizeof(msg) - 1)
+                    continue;
+            } else if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+                continue;
+            }
+            break; /* EOF: exec done, or the buffer is full */
+        }
+        if (p[1].revents & POLLIN)
+            child_gone = true; /* read what it may have written, then stop */
+    }
+    unlinkat(d->fd, BW_EXEC_FIFO, 0);
+    msg[used] = '\0';
+    if (used > 0)
+        return bw_error_set(err, 0, "%s", msg);
+    if (!bw_proc_alive(s->pid, s->pid_start) && child_gone)
+        return bw_error_set(err, 0, "the container's process exited before it could start");
+    return 0;
+}
+
+static int do_start(struct bw_cdir *d, const struct bw_state *s, bw_err_t *err)
+{
+    enum bw_status status = bw_cdir_status(d, s);
+    if (status != BW_STATUS_CREATED)
+        return bw_error_set(err, 0, "container `%s` is %s, not created", d->id,
+                            bw_status_name(status));
+    return release_exec_fifo(d, s, err);
+}
+
+int bw_container_start(const struct bw_ctx *ctx, const char *id, bw_err_t *err)
+{
+    cleanup_free char *root = bw_state_root(ctx->root_opt, err);
+    if (root == NULL)
+        return -1;
+    if (bw_id_check(id, err) < 0)
+        return -1;
+    cleanup_cdir struct bw_cdir d = {.fd = -1};
+    struct bw_state s = {0};
+    if (bw_cdir_open(root, id, true, &d, err) < 0)
+        return -1;
+    int r = bw_cdir_read_state(&d, &s, err);
+    if (r == 1)
+        r = bw_error_set(err, 0, "container `%s` is not created", id);
+    if (r == 0)
+        r = do_start(&d, &s, err);
+    bw_state_free_fields(&s);
+    if (r < 0)
+        return bw_error_prefix(err, "start container `%s`", id);
+    return 0;
+}
+
+/* Signals a foreground `run` passes on to the container's process. */
+static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGTERM, SIGUSR1,
+                                SIGUSR2, SIGALRM, SIGCONT, SIGWINCH};
+
+static int wait_foreground(pid_t pid, const sigset_t *set, bw_err_t *err)
+{
+    cleanup_close int sfd = signalfd(-1, set, SFD_CLOEXEC);
+    if (sfd < 0)
+        return bw_error_errno(err, "signalfd");
+    for (;;) {
+        int status;
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) {
+            if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+            if (WIFSIGNALED(status))
+                return 128 + WTERMSIG(status);
+        }
+        /* Reap anything else reparented to us (we are a subreaper). */
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        struct signalfd_siginfo si;
+        ssize_t n = read(sfd, &si, sizeof(si));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n != sizeof(si))
+            return bw_error_errno(err, "read signalfd");
+        if (si.ssi_signo != SIGCHLD)
+            kill(pid, (int)si.ssi_signo);
+    }
+}
+
+int bw_container_run(const struct bw_ctx *ctx, const struct bw_create_opts *o, bw_err_t *err)
+{
+    sigset_t set, old;
+    sigemptyset(&set);
+    if (!o->detach) {
+        for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+            sigaddset(&set, forwarded[i]);
+        sigaddset(&set, SIGCHLD);
+        /* Signals wait until the container runs, then go to it; the child
+         * clears the mask before exec.  As a subreaper we reap an init
+         * that is our grandchild. */
+        sigprocmask(SIG_BLOCK, &set, &old);
+        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    }
+    cleanup_cdir struct bw_cdir d = {.fd = -1};
+    struct bw_state s = {0};
+    int rc = do_create(ctx, o, &d, &s, err);
+    if (rc == 0 && release_exec_fifo(&d, &s, err) < 0) {
+        bw_error_prefix(err, "run container `%s`", o->id);
+        rc = -1;
+    }
+    if (rc == 0 && !o->detach) {
+        /* Others may `kill` or `state` it while it runs. */
+        flock(d.fd, LOCK_UN);
+        d.locked = false;
+        rc = wait_foreground(s.pid, &set, err);
+    }
+    if (s.pid > 0 && (!o->detach || rc < 0)) {
+        /* A foreground container is gone with its process, and a failed
+         * start leaves nothing: remove it. */
+        if (rc < 0)
+            kill(s.pid, SIGKILL);
+        bw_err_t e2 = NULL;
+        if (bw_cdir_remove(&d, &e2) < 0) {
+            bw_warn("remove container `%s`: %s", o->id, e2->msg);
+            bw_error_free(&e2);
+        }
+    }
+    if (!o->detach)
+        sigprocmask(SIG_SETMASK, &old, NULL);
+    bw_state_free_fields(&s);
+    return rc;
+}

@@ -1,0 +1,506 @@
+/* burrow: the setup sequence of one container.
+ *
+ * Phases, in order (the function that does each is named after it):
+ *
+ *  parent
+ *   P1 prepare      open namespace paths, decide the id mappings and find
+ *                   newuidmap/newgidmap, resolve capability names: all that
+ *                   can fail cleanly, before anything exists
+ *   P2 spawn        clone3 with the new namespaces (the user namespace is
+ *                   created first by the kernel, the others owned by it)
+ *   P3 map ids      write uid_map/gid_map (or run newuidmap/newgidmap, both
+ *                   at once), then tell the child
+ *   P4 wait         for `created` or an error from the child
+ *  child
+ *   C1 join         setns into namespaces given by path (user first), create
+ *                   the rest with unshare; fork once more when the pid or
+ *                   time namespace only applies to children
+ *   C2 become root  of the user namespace, non-dumpable from here on
+ *   C3 rootfs       "/" a slave, the rootfs bound onto itself, mounts[] in
+ *                   order, /dev, masked and read-only paths
+ *   C4 pivot_root   and detach the old root; root.readonly
+ *   C5 hostname     and domainname
+ *   C6 check        the executable and cwd exist; report `created`
+ *   C7 wait         on the exec fifo until `start` opens it
+ *   C8 exec         rlimits, ids, capabilities, no_new_privs, exec
+ *
+ * Errors in the child travel to the parent over the sync socket before
+ * `created`, and through the exec fifo to `start` after it.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container/state.h"
+#include "linux/launch.h"
+#include "linux/mounts.h"
+#include "linux/proc.h"
+#include "linux/sync.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+
+struct clone_args_v0 {
+    uint64_t flags;
+    uint64_t pidfd;
+    uint64_t child_tid;
+    uint64_t parent_tid;
+    uint64_t exit_signal;
+    uint64_t stack;
+    uint64_t stack_size;
+    uint64_t tls;
+};
+
+void bw_launch_init(struct bw_launch *l)
+{
+    memset(l, 0, sizeof(*l));
+    l->statedir_fd = l->lock_fd = l->sync_fd = -1;
+    for (int i = 0; i < OCI_NS__COUNT; i++)
+        l->join_fd[i] = -1;
+}
+
+void bw_launch_free(struct bw_launch *l)
+{
+    for (int i = 0; i < OCI_NS__COUNT; i++) {
+        if (l->join_fd[i] >= 0)
+            close(l->join_fd[i]);
+        l->join_fd[i] = -1;
+    }
+    if (l->sync_fd >= 0)
+        close(l->sync_fd);
+    l->sync_fd = -1;
+    bw_idmap_plan_free(&l->idmap);
+    bw_process_plan_free(&l->proc);
+}
+
+/* ------------------------------------------------------------------------
+ * P1 prepare
+ */
+
+/* Whether burrow itself runs in the initial user namespace (a full identity
+ * map); inside one (e.g. under `podman unshare`) root cannot mknod. */
+static bool in_initial_userns(void)
+{
+    char buf[128];
+    cleanup_close int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return true;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    if (n <= 0)
+        return true;
+    buf[n] = '\0';
+    unsigned long a, b, c;
+    return sscanf(buf, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 && b == 0 && c == 4294967295UL;
+}
+
+static int open_namespace(const struct oci_namespace *ns, size_t index, bw_err_t *err)
+{
+    const char *type = oci_namespace_type_name(ns->type);
+    int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return bw_error_errno(err, "linux.namespaces[%zu]: open %s namespace `%s`", index, type,
+                              ns->path);
+    int kind = ioctl(fd, NS_GET_NSTYPE);
+    if (kind >= 0 && kind != oci_namespace_clone_flag(ns->type)) {
+        close(fd);
+        return bw_error_set(err, EINVAL,
+                            "linux.namespaces[%zu]: `%s` is not a %s namespace", index, ns->path,
+                            type);
+    }
+    if (kind < 0 && errno == ENOTTY) {
+        close(fd);
+        return bw_error_set(err, EINVAL, "linux.namespaces[%zu]: `%s` is not a namespace", index,
+                            ns->path);
+    }
+    return fd;
+}
+
+static int prepare_namespaces(struct bw_launch *l, bool rootless, bw_err_t *err)
+{
+    const struct oci_linux *lx = l->config->linux;
+    unsigned long new_flags = 0;
+    bool user_seen = false;
+    for (size_t i = 0; lx != NULL && i < lx->namespaces_len; i++) {
+        const struct oci_namespace *ns = &lx->namespaces[i];
+        if (ns->type == OCI_NS_USER)
+            user_seen = true;
+        if (ns->type == OCI_NS_PID)
+            l->own_pidns = true;
+        if (ns->path != NULL) {
+            l->join_fd[ns->type] = open_namespace(ns, i, err);
+            if (l->join_fd[ns->type] < 0)
+                return -1;
+            if (ns->type == OCI_NS_PID)
+                l->own_pidns = false; /* shared with whoever owns it */
+        } else {
+            new_flags |= (unsigned long)oci_namespace_clone_flag(ns->type);
+        }
+    }
+    /* An unprivileged caller gets a user namespace whether the config asks
+     * for one or not: nothing else would work without it. */
+    if (!user_seen && rootless)
+        new_flags |= CLONE_NEWUSER;
+    l->new_userns = (new_flags & CLONE_NEWUSER) != 0;
+    l->in_userns = l->new_userns || l->join_fd[OCI_NS_USER] >= 0 || !in_initial_userns();
+
+    bool pid_join = l->join_fd[OCI_NS_PID] >= 0;
+    bool time_any = (new_flags & CLONE_NEWTIME) || l->join_fd[OCI_NS_TIME] >= 0;
+    /* A new or joined pid (time) namespace applies only to children of the
+     * caller of unshare/setns, so the init must be forked once more. */
+    l->fork_again = pid_join || time_any;
+    if (l->join_fd[OCI_NS_USER] >= 0) {
+        /* Namespaces created after joining a user namespace must be created
+         * by the child, inside it, to be owned by it. */
+        l->unshare_flags = new_flags & ~(unsigned long)CLONE_NEWUSER;
+        l->clone_flags = 0;
+    } else if (l->fork_again) {
+        l->unshare_flags = new_flags & (CLONE_NEWPID | CLONE_NEWTIME);
+        l->clone_flags = new_flags & ~(unsigned long)(CLONE_NEWPID | CLONE_NEWTIME);
+    } else {
+        l->clone_flags = new_flags;
+    }
+    return 0;
+}
+
+static int prepare_idmap(struct bw_launch *l, bool rootless, bw_err_t *err)
+{
+    const struct oci_linux *lx = l->config->linux;
+    bool config_maps = lx != NULL && (lx->uid_mappings_len > 0 || lx->gid_mappings_len > 0);
+    if (!l->new_userns) {
+        if (config_maps && l->join_fd[OCI_NS_USER] < 0)
+            return bw_error_set(err, EINVAL,
+                                "linux.uidMappings: mappings need a new user namespace in "
+                                "linux.namespaces");
+        return 0;
+    }
+    if (config_maps) {
+        if (lx->uid_mappings_len == 0 || lx->gid_mappings_len == 0)
+            return bw_error_set(err, EINVAL, "linux.%s: required with linux.%s",
+                                lx->uid_mappings_len ? "gidMappings" : "uidMappings",
+                                lx->uid_mappings_len ? "uidMappings" : "gidMappings");
+        if (bw_idmap_plan_from_config(lx, &l->idmap, err) < 0)
+            return -1;
+    } else if (rootless) {
+        if (bw_idmap_plan_default(geteuid(), getegid(), &l->idmap, err) < 0)
+            return -1;
+    } else {
+        return bw_error_set(err, EINVAL,
+                            "linux.uidMappings: a new user namespace needs uidMappings and "
+                            "gidMappings");
+    }
+    if (bw_idmap_plan_prepare(&l->idmap, geteuid(), getegid(), err) < 0)
+        return -1;
+    l->setgroups_allowed = !l->idmap.deny_setgroups;
+    return 0;
+}
+
+int bw_launch_prepare(struct bw_launch *l, bw_err_t *err)
+{
+    bool rootless = geteuid() != 0;
+    l->setgroups_allowed = true;
+    if (prepare_namespaces(l, rootless, err) < 0 || prepare_idmap(l, rootless, err) < 0)
+        return -1;
+    if (l->config->hostname != NULL && l->config->hostname[0] != '\0' &&
+        !((l->clone_flags | l->unshare_flags) & CLONE_NEWUTS))
+        return bw_error_set(err, EINVAL,
+                            "hostname: setting it needs a new uts namespace in linux.namespaces");
+    if (l->config->domainname != NULL && l->config->domainname[0] != '\0' &&
+        !((l->clone_flags | l->unshare_flags) & CLONE_NEWUTS))
+        return bw_error_set(err, EINVAL,
+                            "domainname: setting it needs a new uts namespace in "
+                            "linux.namespaces");
+    if (l->config->linux && l->config->linux->time_offsets &&
+        !((l->clone_flags | l->unshare_flags) & CLONE_NEWTIME))
+        return bw_error_set(err, EINVAL,
+                            "linux.timeOffsets: needs a new time namespace in linux.namespaces");
+    if (bw_process_prepare(l->config->process, &l->proc, err) < 0)
+        return -1;
+    l->proc.preserve_fds = l->preserve_fds;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The child
+ */
+
+/* The child cannot return an error to a caller: it reports and exits. */
+static __attribute__((noreturn)) void child_fail(int sync_fd, bw_err_t *err)
+{
+    bw_sync_send_error(sync_fd, *err);
+    _exit(1);
+}
+
+/* C1 join */
+static int child_join(struct bw_launch *l, bw_err_t *err)
+{
+    /* The user namespace first: joining it gives the rights to join and
+     * create the others. */
+    static const enum oci_namespace_type order[] = {OCI_NS_USER, OCI_NS_IPC,  OCI_NS_UTS,
+                                                    OCI_NS_NETWORK, OCI_NS_PID, OCI_NS_CGROUP,
+                                                    OCI_NS_TIME, OCI_NS_MOUNT};
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        int fd = l->join_fd[order[i]];
+        if (fd < 0)
+            continue;
+        if (setns(fd, oci_namespace_clone_flag(order[i])) < 0)
+            return bw_error_errno(err, "join the %s namespace",
+                                  oci_namespace_type_name(order[i]));
+        close(fd);
+        l->join_fd[order[i]] = -1;
+    }
+    if (l->unshare_flags != 0 && unshare((int)l->unshare_flags) < 0)
+        return bw_error_errno(err, "create namespaces (unshare 0x%lx)", l->unshare_flags);
+    const struct oci_linux *lx = l->config->linux;
+    if ((l->unshare_flags & CLONE_NEWTIME) && lx != NULL && lx->time_offsets != NULL) {
+        /* Offsets can be written only before a process enters the namespace. */
+        char buf[128];
+        int n = 0;
+        const struct oci_time_offset *m = lx->time_offsets->monotonic;
+        const struct oci_time_offset *b = lx->time_offsets->boottime;
+        if (m != NULL)
+            n += snprintf(buf + n, sizeof(buf) - (size_t)n, "monotonic %lld %u\n",
+                          (long long)m->secs, m->nanosecs);
+        if (b != NULL)
+            n += snprintf(buf + n, sizeof(buf) - (size_t)n, "boottime %lld %u\n",
+                          (long long)b->secs, b->nanosecs);
+        if (n > 0 && bw_write_existing_file("/proc/self/timens_offsets", buf, (size_t)n, err) < 0)
+            return bw_error_prefix(err, "linux.timeOffsets");
+    }
+    return 0;
+}
+
+/* C2 become root of the user namespace (after a join, or a mapping that
+ * does not map our host uid to 0). */
+static int child_become_root(struct bw_launch *l, bw_err_t *err)
+{
+    if (!l->in_userns)
+        return 0;
+    if (l->setgroups_allowed && setgroups(0, NULL) < 0 && errno != EPERM)
+        return bw_error_errno(err, "drop supplementary groups");
+    if (setresgid(0, 0, 0) < 0)
+        return bw_error_errno(err, "become gid 0 in the container (is 0 mapped?)");
+    if (setresuid(0, 0, 0) < 0)
+        return bw_error_errno(err, "become uid 0 in the container (is 0 mapped?)");
+    return 0;
+}
+
+/* C3-C6 */
+static int child_setup(struct bw_launch *l, bw_err_t *err)
+{
+    const struct oci_config *c = l->config;
+    unsigned long ns = l->clone_flags | l->unshare_flags;
+    /* Nothing in the container can read this process's memory or open its
+     * /proc files while it still holds the runtime's state. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    /* Device nodes and directories get exactly the modes asked for. */
+    umask(0);
+
+    struct bw_fs_ctx fs = {
+        .config = c,
+        .bundle = l->bundle,
+        .rootfs = l->rootfs,
+        .in_userns = l->in_userns,
+        .new_netns = (ns & CLONE_NEWNET) != 0,
+        .new_ipcns = (ns & CLONE_NEWIPC) != 0,
+        .new_cgroupns = (ns & CLONE_NEWCGROUP) != 0,
+        .rootfd = -1,
+    };
+    if (bw_fs_prepare_rootfs(&fs, err) < 0 || bw_fs_mount_all(&fs, err) < 0 ||
+        bw_fs_mask_paths(&fs, err) < 0 || bw_fs_enter_rootfs(&fs, l->no_pivot, err) < 0)
+        return -1;
+    if (fs.rootfd >= 0)
+        close(fs.rootfd);
+
+    if (c->hostname != NULL && (ns & CLONE_NEWUTS) &&
+        sethostname(c->hostname, strlen(c->hostname)) < 0)
+        return bw_error_errno(err, "set hostname \"%s\"", c->hostname);
+    if (c->domainname != NULL && (ns & CLONE_NEWUTS) &&
+        setdomainname(c->domainname, strlen(c->domainname)) < 0)
+        return bw_error_errno(err, "set domainname \"%s\"", c->domainname);
+    return bw_process_check(&l->proc, err);
+}
+
+/* C7, C8: wait for `start`, then exec.  Errors after `start` go to whoever
+ * opened the fifo: it reads until EOF, which a successful exec gives by
+ * closing our O_CLOEXEC end. */
+static __attribute__((noreturn)) void child_wait_and_exec(struct bw_launch *l)
+{
+    bw_err_t err = NULL;
+    int fifo;
+    do
+        fifo = openat(l->statedir_fd, BW_EXEC_FIFO, O_WRONLY | O_CLOEXEC);
+    while (fifo < 0 && errno == EINTR);
+    if (fifo < 0)
+        _exit(1);
+    close(l->statedir_fd);
+    bw_process_exec(&l->proc, l->setgroups_allowed, &err);
+    char *text = bw_error_text(err);
+    bw_write_all(fifo, text, strlen(text));
+    _exit(127);
+}
+
+static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_fd)
+{
+    bw_err_t err = NULL;
+    /* The lock belongs to the burrow command; a copy here would keep the
+     * container locked until exec. */
+    close(l->lock_fd);
+    /* Die with the parent until it has recorded us. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+
+    if (l->new_userns &&
+        bw_sync_expect(sync_fd, BW_SYNC_IDMAP_DONE, NULL, "burrow", &err) < 0)
+        _exit(1);
+    if (child_join(l, &err) < 0)
+        child_fail(sync_fd, &err);
+    if (l->fork_again) {
+        pid_t pid = fork();
+        if (pid < 0) {
+            bw_error_errno(&err, "fork the container's init");
+            child_fail(sync_fd, &err);
+        }
+        if (pid > 0) {
+            /* The parent learns the init's pid and reaps us. */
+            bw_sync_send(sync_fd, BW_SYNC_PID, pid, &err);
+            _exit(0);
+        }
+        /* Without a parent-death signal (our parent exits now), a dead
+         * burrow shows as EOF on the sync socket. */
+        prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    }
+    if (child_become_root(l, &err) < 0 || child_setup(l, &err) < 0)
+        child_fail(sync_fd, &err);
+    if (bw_sync_send(sync_fd, BW_SYNC_CREATED, 0, &err) < 0 ||
+        bw_sync_expect(sync_fd, BW_SYNC_ACK, NULL, "burrow", &err) < 0)
+        _exit(1);
+    /* Recorded in state.json: from now on the container outlives `create`. */
+    prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    close(sync_fd);
+    child_wait_and_exec(l);
+}
+
+/* ------------------------------------------------------------------------
+ * P2-P4 in the parent
+ */
+
+static pid_t clone_child(unsigned long flags)
+{
+    struct clone_args_v0 args = {.flags = flags, .exit_signal = SIGCHLD};
+    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+    if (pid < 0 && errno == ENOSYS)
+        pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    return pid;
+}
+
+static int clone_error(unsigned long flags, bw_err_t *err)
+{
+    int e = errno;
+    if ((flags & CLONE_NEWUSER) && (e == EPERM || e == EACCES))
+        return bw_error_set(err, e,
+                            "create a user namespace: this kernel does not allow unprivileged "
+                            "user namespaces (check sysctl kernel.unprivileged_userns_clone=1, "
+                            "user.max_user_namespaces > 0, and on Ubuntu "
+                            "kernel.apparmor_restrict_unprivileged_userns=0)");
+    if (e == ENOSPC)
+        return bw_error_set(err, e,
+                            "create namespaces: a namespace limit was reached (see "
+                            "/proc/sys/user/max_*_namespaces)");
+    return bw_error_set(err, e, "create the container's process (clone3 flags 0x%lx)", flags);
+}
+
+int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return bw_error_errno(err, "socketpair");
+    pid_t pid = clone_child(l->clone_flags);
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return clone_error(l->clone_flags, err);
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        child_main(l, sv[1]);
+    }
+    close(sv[1]);
+    l->sync_fd = sv[0];
+    l->child = l->pid = pid;
+
+    if (l->new_userns) {
+        if (bw_idmap_write(pid, &l->idmap, err) < 0)
+            return bw_error_prefix(err, "map ids into the container");
+        if (bw_sync_send(l->sync_fd, BW_SYNC_IDMAP_DONE, 0, err) < 0)
+            return -1;
+    }
+    if (l->fork_again) {
+        int64_t init = 0;
+        if (bw_sync_expect(l->sync_fd, BW_SYNC_PID, &init, "the container's process", err) < 0)
+            return -1;
+        l->pid = (pid_t)init;
+        int status;
+        while (waitpid(l->child, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    if (bw_sync_expect(l->sync_fd, BW_SYNC_CREATED, NULL, "the container's process", err) < 0)
+        return -1;
+    if (bw_proc_stat(l->pid, &l->pid_start, NULL) < 0)
+        return bw_error_errno(err, "read the start time of the container's process %d",
+                              (int)l->pid);
+    return 0;
+}
+
+int bw_launch_release(struct bw_launch *l, bw_err_t *err)
+{
+    int r = bw_sync_send(l->sync_fd, BW_SYNC_ACK, 0, err);
+    close(l->sync_fd);
+    l->sync_fd = -1;
+    return r;
+}
+
+void bw_launch_abort(struct bw_launch *l)
+{
+    if (l->sync_fd >= 0) {
+        close(l->sync_fd);
+        l->sync_fd = -1;
+    }
+    if (l->pid > 0)
+        kill(l->pid, SIGKILL);
+    if (l->child > 0 && l->child != l->pid)
+        kill(l->child, SIGKILL);
+    /* Reap what is our child; a grandchild init was reparented and is
+     * killed above. */
+    if (l->child > 0) {
+        int status;
+        while (waitpid(l->child, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    if (l->pid > 0 && l->pid != l->child) {
+        int status;
+        while (waitpid(l->pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    l->child = l->pid = 0;
+}
