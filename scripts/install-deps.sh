@@ -1,0 +1,51 @@
+#!/bin/bash
+# install-deps.sh [--test]: install what burrow needs on Debian/Ubuntu.
+#
+#   (no option)  build dependencies and the runtime's helpers
+#   --test       also what the tests and benchmarks use
+#
+# Uses sudo when not root.  Safe to run again.
+set -euo pipefail
+
+with_test=0
+for arg in "$@"; do
+    case $arg in
+    --test) with_test=1 ;;
+    -h | --help)
+        sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+        exit 0
+        ;;
+    *)
+        echo "install-deps.sh: unknown option $arg (see --help)" >&2
+        exit 2
+        ;;
+    esac
+done
+
+build=(build-essential autoconf automake libtool pkg-config libjson-c-dev libcap-dev libseccomp-dev)
+# newuidmap/newgidmap, the rootfs overlay without kernel support, network,
+# and the static busybox of the test and demo rootfs.
+runtime=(uidmap fuse-overlayfs slirp4netns busybox-static)
+# The test suite (jq, util-linux's setpriv, timeout in coreutils, ps),
+# other runtimes and tools for comparisons and benchmarks, clang for fuzzing.
+testing=(jq crun runc bubblewrap hyperfine time util-linux procps passt clang)
+
+pkgs=("${build[@]}" "${runtime[@]}")
+[ "$with_test" -eq 0 ] || pkgs+=("${testing[@]}")
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || {
+        echo "install-deps.sh: not root and no sudo: install as root: apt-get install ${pkgs[*]}" >&2
+        exit 1
+    }
+    sudo=(sudo)
+fi
+command -v apt-get >/dev/null 2>&1 || {
+    echo "install-deps.sh: apt-get not found; on other distributions install the equivalents of: ${pkgs[*]}" >&2
+    exit 1
+}
+
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${pkgs[@]}"
