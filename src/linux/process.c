@@ -266,8 +266,8 @@ int bw_process_exec(struct bw_process_plan *plan, bool setgroups_allowed, bw_err
                             p->args[0]);
 
     /* Nothing but stdio (and the fds asked for) reaches the container. */
-    for (int fd = 3; fd < 3 + plan->preserve_fds; fd++)
-        fcntl(fd, F_SETFD, 0);
+    for (int keep = 3; keep < 3 + plan->preserve_fds; keep++)
+        fcntl(keep, F_SETFD, 0);
     syscall(SYS_close_range, 3 + plan->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
     sigset_t none;
     sigemptyset(&none);
