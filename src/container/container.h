@@ -26,6 +26,7 @@ struct bw_create_opts {
     bool no_new_keyring;
     int preserve_fds;           /* fds 3 .. 3+N-1 pass to the container */
     bool detach; /* run only */
+    bool run;    /* set by bw_container_run: messages say "run" */
 };
 
 int bw_container_create(const struct bw_ctx *ctx, const struct bw_create_opts *o,

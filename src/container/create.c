@@ -65,7 +65,7 @@ static int load_bundle(const char *dir, struct bundle *b, bw_err_t *err)
     }
     b->config = oci_config_parse(b->raw, b->raw_len, "config.json", err);
     if (b->config == NULL || oci_config_validate_for_create(b->config, "config.json", err) < 0)
-        return bw_error_prefix(err, "bundle `%s`", b->path);
+        return -1;
 
     const char *root = b->config->root->path;
     cleanup_free char *joined = NULL;
@@ -138,7 +138,7 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     if (o->id == NULL)
         return bw_error_set(err, 0, "missing container id");
     if (bw_id_check(o->id, err) < 0)
-        return -1;
+        return bw_error_prefix(err, "%s", o->run ? "run" : "create");
     if (o->console_socket != NULL)
         return bw_error_set(err, ENOTSUP,
                             "--console-socket: terminals are not supported yet (the config "
@@ -210,7 +210,7 @@ out:
                 bw_error_free(&e2);
             }
         }
-        bw_error_prefix(err, "create container `%s`", o->id ? o->id : "");
+        bw_error_prefix(err, "%s container `%s`", o->run ? "run" : "create", o->id);
     }
     if (l.statedir_fd >= 0)
         close(l.statedir_fd);
@@ -277,8 +277,7 @@ static int do_start(struct bw_cdir *d, const struct bw_state *s, bw_err_t *err)
 {
     enum bw_status status = bw_cdir_status(d, s);
     if (status != BW_STATUS_CREATED)
-        return bw_error_set(err, 0, "container `%s` is %s, not created", d->id,
-                            bw_status_name(status));
+        return bw_error_set(err, 0, "it is %s, not created", bw_status_name(status));
     return release_exec_fifo(d, s, err);
 }
 
@@ -287,15 +286,13 @@ int bw_container_start(const struct bw_ctx *ctx, const char *id, bw_err_t *err)
     cleanup_free char *root = bw_state_root(ctx->root_opt, err);
     if (root == NULL)
         return -1;
-    if (bw_id_check(id, err) < 0)
-        return -1;
     cleanup_cdir struct bw_cdir d = {.fd = -1};
     struct bw_state s = {0};
-    if (bw_cdir_open(root, id, true, &d, err) < 0)
-        return -1;
+    if (bw_id_check(id, err) < 0 || bw_cdir_open(root, id, true, &d, err) < 0)
+        return bw_error_prefix(err, "start");
     int r = bw_cdir_read_state(&d, &s, err);
     if (r == 1)
-        r = bw_error_set(err, 0, "container `%s` is not created", id);
+        r = bw_error_set(err, 0, "it is still being created");
     if (r == 0)
         r = do_start(&d, &s, err);
     bw_state_free_fields(&s);
@@ -352,7 +349,9 @@ int bw_container_run(const struct bw_ctx *ctx, const struct bw_create_opts *o, b
     }
     cleanup_cdir struct bw_cdir d = {.fd = -1};
     struct bw_state s = {0};
-    int rc = do_create(ctx, o, &d, &s, err);
+    struct bw_create_opts ro = *o;
+    ro.run = true;
+    int rc = do_create(ctx, &ro, &d, &s, err);
     if (rc == 0 && release_exec_fifo(&d, &s, err) < 0) {
         bw_error_prefix(err, "run container `%s`", o->id);
         rc = -1;

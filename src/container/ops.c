@@ -82,8 +82,6 @@ int bw_signal_parse(const char *s)
 static int open_container(const struct bw_ctx *ctx, const char *id, bool lock, struct bw_cdir *d,
                           struct bw_state *s, bool *have_state, bw_err_t *err)
 {
-    if (id == NULL)
-        return bw_error_set(err, 0, "missing container id");
     if (bw_id_check(id, err) < 0)
         return -1;
     cleanup_free char *root = bw_state_root(ctx->root_opt, err);
@@ -142,12 +140,14 @@ int bw_container_kill(const struct bw_ctx *ctx, const char *id, int signo, bool 
     cleanup_cdir struct bw_cdir d = {.fd = -1};
     struct bw_state s = {0};
     bool have = false;
-    int r = open_container(ctx, id, true, &d, &s, &have, err);
-    if (r == 0) {
+    if (open_container(ctx, id, true, &d, &s, &have, err) < 0)
+        return bw_error_prefix(err, "kill");
+    int r = 0;
+    {
         enum bw_status st = bw_cdir_status(&d, have ? &s : NULL);
         if (st != BW_STATUS_CREATED && st != BW_STATUS_RUNNING)
-            r = bw_error_set(err, 0, "container `%s` is %s: only a created or running "
-                                     "container can be signalled", id, bw_status_name(st));
+            r = bw_error_set(err, 0, "it is %s: only a created or running container can be "
+                                     "signalled", bw_status_name(st));
         else if (all && s.own_pidns)
             r = signal_all(&s, signo, err);
         else {
@@ -160,7 +160,7 @@ int bw_container_kill(const struct bw_ctx *ctx, const char *id, int signo, bool 
     }
     bw_state_free_fields(&s);
     if (r < 0)
-        return bw_error_prefix(err, "kill container `%s`", id ? id : "");
+        return bw_error_prefix(err, "kill container `%s`", id);
     return 0;
 }
 
@@ -188,13 +188,13 @@ int bw_container_delete(const struct bw_ctx *ctx, const char *id, bool force, bw
     cleanup_cdir struct bw_cdir d = {.fd = -1};
     struct bw_state s = {0};
     bool have = false;
-    int r = open_container(ctx, id, true, &d, &s, &have, err);
-    if (r == 0) {
+    if (open_container(ctx, id, true, &d, &s, &have, err) < 0)
+        return bw_error_prefix(err, "delete");
+    int r = 0;
+    {
         enum bw_status st = bw_cdir_status(&d, have ? &s : NULL);
         if (st == BW_STATUS_RUNNING && !force) {
-            r = bw_error_set(err, 0,
-                             "container `%s` is running: stop it first, or use `delete --force`",
-                             id);
+            r = bw_error_set(err, 0, "it is running: stop it first, or use `delete --force`");
         } else if (st == BW_STATUS_CREATED || st == BW_STATUS_RUNNING) {
             /* A created container never ran anything: deleting it is not
              * destructive, as runc does.  SIGKILL to the init of a pid
@@ -209,7 +209,7 @@ int bw_container_delete(const struct bw_ctx *ctx, const char *id, bool force, bw
         r = bw_cdir_remove(&d, err);
     bw_state_free_fields(&s);
     if (r < 0)
-        return bw_error_prefix(err, "delete container `%s`", id ? id : "");
+        return bw_error_prefix(err, "delete container `%s`", id);
     return 0;
 }
 
@@ -218,8 +218,10 @@ int bw_container_state(const struct bw_ctx *ctx, const char *id, FILE *out, bw_e
     cleanup_cdir struct bw_cdir d = {.fd = -1};
     struct bw_state s = {0};
     bool have = false;
-    int r = open_container(ctx, id, false, &d, &s, &have, err);
-    if (r == 0) {
+    if (open_container(ctx, id, false, &d, &s, &have, err) < 0)
+        return bw_error_prefix(err, "state");
+    int r = 0;
+    {
         enum bw_status st = bw_cdir_status(&d, have ? &s : NULL);
         if (!have) {
             s.id = strdup(id);
@@ -235,7 +237,7 @@ int bw_container_state(const struct bw_ctx *ctx, const char *id, FILE *out, bw_e
     }
     bw_state_free_fields(&s);
     if (r < 0)
-        return bw_error_prefix(err, "state of container `%s`", id ? id : "");
+        return bw_error_prefix(err, "state of container `%s`", id);
     return 0;
 }
 
