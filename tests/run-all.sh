@@ -269,9 +269,9 @@ run_unit() {
         timeout -k 5 "$unit_timeout" "$bin" </dev/null >"$out" 2>&1) || rc=$?
     while IFS= read -r line; do
         case $line in
-        "ok - "*) passed=$((passed + 1)) n_results=$((n_results + 1)) && echo "$line" ;;
-        "not ok - "*) failed=$((failed + 1)) n_results=$((n_results + 1)) n_failed=$((n_failed + 1)) && echo "$line" ;;
-        "skip - "*) skipped=$((skipped + 1)) n_results=$((n_results + 1)) && echo "$line" ;;
+        "ok - "*) passed=$((passed + 1)) n_results=$((n_results + 1)) && echo "ok - $label/${line#ok - }" ;;
+        "not ok - "*) failed=$((failed + 1)) n_results=$((n_results + 1)) n_failed=$((n_failed + 1)) && echo "not ok - $label/${line#not ok - }" ;;
+        "skip - "*) skipped=$((skipped + 1)) n_results=$((n_results + 1)) && echo "skip - $label/${line#skip - }" ;;
         *) printf '#   %s\n' "$line" ;;
         esac
     done <"$out"
@@ -411,10 +411,7 @@ cur_testdir=
 for mode in $all_modes; do
     case $mode in root | rootless | nosubuid) ;; *) setup_fail "unknown mode $mode in BURROW_TEST_MODES" ;; esac
     skip_reason=$(mode_skip_reason "$mode") || skip_reason=
-    if [ -z "$skip_reason" ]; then
-        prepare_mode "$mode"
-        echo "# mode $mode: as user $(mode_user "$mode") (uid $(id -u "$(mode_user "$mode")"))"
-    fi
+    prepared=0
     for file in "$stage"/tests/integration/*.sh; do
         [ -e "$file" ] || continue
         while read -r func modes; do
@@ -431,6 +428,11 @@ for mode in $all_modes; do
             if [ -n "$skip_reason" ]; then
                 result skip "$label" "$skip_reason"
             else
+                if [ "$prepared" = 0 ]; then
+                    prepare_mode "$mode"
+                    prepared=1
+                    echo "# mode $mode: as user $(mode_user "$mode") (uid $(id -u "$(mode_user "$mode")"))"
+                fi
                 run_test "$mode" "$file" "$func"
             fi
         done < <(discover "$file")

@@ -258,16 +258,15 @@ static int cmd_pid(int argc, char **argv)
     return 0;
 }
 
+/* clang-format off */
+#define RL(name) {#name, RLIMIT_##name}
+/* clang-format on */
 static const struct {
     const char *name;
     int resource;
 } rlimits[] = {
-    {"AS", RLIMIT_AS},           {"CORE", RLIMIT_CORE},       {"CPU", RLIMIT_CPU},
-    {"DATA", RLIMIT_DATA},       {"FSIZE", RLIMIT_FSIZE},     {"LOCKS", RLIMIT_LOCKS},
-    {"MEMLOCK", RLIMIT_MEMLOCK}, {"MSGQUEUE", RLIMIT_MSGQUEUE}, {"NICE", RLIMIT_NICE},
-    {"NOFILE", RLIMIT_NOFILE},   {"NPROC", RLIMIT_NPROC},     {"RSS", RLIMIT_RSS},
-    {"RTPRIO", RLIMIT_RTPRIO},   {"RTTIME", RLIMIT_RTTIME},   {"SIGPENDING", RLIMIT_SIGPENDING},
-    {"STACK", RLIMIT_STACK},
+    RL(AS),   RL(CORE),   RL(CPU),   RL(DATA), RL(FSIZE),  RL(LOCKS),  RL(MEMLOCK),    RL(MSGQUEUE),
+    RL(NICE), RL(NOFILE), RL(NPROC), RL(RSS),  RL(RTPRIO), RL(RTTIME), RL(SIGPENDING), RL(STACK),
 };
 
 static void print_rlim(rlim_t v)
@@ -501,18 +500,19 @@ static int cmd_echo(int argc, char **argv)
     return 0;
 }
 
+/* clang-format off */
+#define CMD(name) {#name, cmd_##name}
+/* clang-format on */
 static const struct {
     const char *name;
     int (*fn)(int argc, char **argv);
 } commands[] = {
-    {"hostname", cmd_hostname}, {"domainname", cmd_domainname}, {"ids", cmd_ids},
-    {"uidmap", cmd_uidmap},     {"gidmap", cmd_gidmap},         {"caps", cmd_caps},
-    {"nnp", cmd_nnp},           {"writable", cmd_writable},     {"exists", cmd_exists},
-    {"cat", cmd_cat},           {"env", cmd_env},               {"cwd", cmd_cwd},
-    {"umask", cmd_umask},       {"pid", cmd_pid},               {"rlimit", cmd_rlimit},
-    {"fds", cmd_fds},           {"mounts", cmd_mounts},         {"ns", cmd_ns},
-    {"exit", cmd_exit},         {"sleep", cmd_sleep},           {"wait-signal", cmd_wait_signal},
-    {"touch", cmd_touch},       {"rm", cmd_rm},                 {"echo", cmd_echo},
+    CMD(hostname), CMD(domainname), CMD(ids),    CMD(uidmap),
+    CMD(gidmap),   CMD(caps),       CMD(nnp),    CMD(writable),
+    CMD(exists),   CMD(cat),        CMD(env),    CMD(cwd),
+    CMD(umask),    CMD(pid),        CMD(rlimit), CMD(fds),
+    CMD(mounts),   CMD(ns),         CMD(exit),   CMD(sleep),
+    CMD(touch),    CMD(rm),         CMD(echo),   {"wait-signal", cmd_wait_signal},
 };
 
 static int run_one(int argc, char **argv)
@@ -543,19 +543,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: payload SUBCOMMAND [ARGS...] [-- SUBCOMMAND [ARGS...]]...\n");
         return 2;
     }
+    /* Each run of arguments up to a "--" is one subcommand; the "--" is
+     * replaced by the NULL that ends its argv. */
     while (i < argc) {
         int start = i;
         while (i < argc && strcmp(argv[i], "--") != 0)
             i++;
+        argv[i] = NULL;
         if (i > start) {
-            char *saved = argv[i < argc ? i : argc];
-            argv[i < argc ? i : argc] = NULL;
             int r = run_one(i - start, argv + start);
-            argv[i < argc ? i : argc] = saved;
             if (r != 0)
                 return r;
         }
-        i++; /* skip "--" */
+        i++;
     }
     return 0;
 }
