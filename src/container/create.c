@@ -18,6 +18,7 @@
 
 #include "container/container.h"
 #include "container/state.h"
+#include "container/support.h"
 #include "linux/launch.h"
 #include "linux/proc.h"
 #include "spec/config.h"
@@ -64,7 +65,8 @@ static int load_bundle(const char *dir, struct bundle *b, bw_err_t *err)
         return bw_error_set(err, code, "read `%s/config.json`", b->path);
     }
     b->config = oci_config_parse(b->raw, b->raw_len, "config.json", err);
-    if (b->config == NULL || oci_config_validate_for_create(b->config, "config.json", err) < 0)
+    if (b->config == NULL || oci_config_validate_for_create(b->config, "config.json", err) < 0 ||
+        bw_config_check_supported(b->config, err) < 0)
         return -1;
 
     const char *root = b->config->root->path;

@@ -1,0 +1,112 @@
+/* burrow: what this version applies of config.json, and what it refuses.
+ *
+ * The runtime-spec says a property the runtime cannot apply MUST be an error
+ * (runtime.md, "create"), so every field that is parsed but not applied yet
+ * is refused here by name, before anything is created.  linux.resources is
+ * the exception: without a cgroup a rootless runtime cannot apply limits,
+ * and refusing them would refuse every engine's config, so they are a
+ * warning naming each limit.  Remove an entry when its feature lands.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "container/support.h"
+#include "util/log.h"
+
+static bool str_set(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+static int unsupported(bw_err_t *err, const char *field)
+{
+    return bw_error_set(err, ENOTSUP, "config.json: %s: not supported by this version of burrow",
+                        field);
+}
+
+static int check_hooks(const struct oci_hooks *h, bw_err_t *err)
+{
+    for (int k = 0; h != NULL && k < OCI_HOOK__COUNT; k++) {
+        size_t n = 0;
+        oci_hooks_get(h, (enum oci_hook_kind)k, &n);
+        if (n > 0) {
+            char field[64];
+            snprintf(field, sizeof(field), "hooks.%s", oci_hook_kind_name((enum oci_hook_kind)k));
+            return unsupported(err, field);
+        }
+    }
+    return 0;
+}
+
+static void warn_resources(const struct oci_resources *r)
+{
+    if (r == NULL)
+        return;
+    char list[256] = "";
+    struct {
+        bool set;
+        const char *name;
+    } parts[] = {
+        {r->memory != NULL, "memory"},     {r->cpu != NULL, "cpu"},
+        {r->pids != NULL, "pids"},         {r->block_io != NULL, "blockIO"},
+        {r->hugepage_limits_len > 0, "hugepageLimits"},
+        {r->network != NULL, "network"},   {r->rdma_len > 0, "rdma"},
+        {r->unified_len > 0, "unified"},   {r->devices_len > 0, "devices"},
+    };
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        if (!parts[i].set)
+            continue;
+        if (list[0] != '\0')
+            strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+        strncat(list, parts[i].name, sizeof(list) - strlen(list) - 1);
+    }
+    if (list[0] != '\0')
+        bw_warn("linux.resources: %s not applied: burrow does not manage cgroups yet", list);
+}
+
+int bw_config_check_supported(const struct oci_config *c, bw_err_t *err)
+{
+    const struct oci_process *p = c->process;
+    const struct oci_linux *l = c->linux;
+    if (check_hooks(c->hooks, err) < 0)
+        return -1;
+    if (p != NULL) {
+        if (str_set(p->apparmor_profile))
+            return unsupported(err, "process.apparmorProfile");
+        if (str_set(p->selinux_label))
+            return unsupported(err, "process.selinuxLabel");
+        if (p->scheduler != NULL)
+            return unsupported(err, "process.scheduler");
+        if (p->io_priority != NULL)
+            return unsupported(err, "process.ioPriority");
+        if (p->oom_score_adj_present)
+            return unsupported(err, "process.oomScoreAdj");
+        if (p->exec_cpu_affinity != NULL)
+            return unsupported(err, "process.execCPUAffinity");
+    }
+    if (l == NULL)
+        return 0;
+    if (l->seccomp != NULL)
+        return unsupported(err, "linux.seccomp");
+    if (l->sysctl_len > 0)
+        return unsupported(err, "linux.sysctl");
+    if (l->devices_len > 0)
+        return unsupported(err, "linux.devices");
+    if (l->net_devices_len > 0)
+        return unsupported(err, "linux.netDevices");
+    if (l->intel_rdt != NULL)
+        return unsupported(err, "linux.intelRdt");
+    if (l->personality != NULL)
+        return unsupported(err, "linux.personality");
+    if (l->memory_policy != NULL)
+        return unsupported(err, "linux.memoryPolicy");
+    if (str_set(l->mount_label))
+        return unsupported(err, "linux.mountLabel");
+    warn_resources(l->resources);
+    if (str_set(l->cgroups_path))
+        bw_debug("linux.cgroupsPath `%s`: burrow does not manage cgroups yet", l->cgroups_path);
+    return 0;
+}

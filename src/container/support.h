@@ -1,0 +1,10 @@
+/* burrow: refuse, by name, what config.json asks and this version cannot apply. */
+#ifndef BURROW_CONTAINER_SUPPORT_H
+#define BURROW_CONTAINER_SUPPORT_H
+
+#include "spec/config.h"
+#include "util/error.h"
+
+int bw_config_check_supported(const struct oci_config *c, bw_err_t *err);
+
+#endif
