@@ -33,6 +33,9 @@ unit_timeout=300
 keep=${BURROW_TEST_KEEP:-0}
 summary_file=${BURROW_TEST_SUMMARY:-}
 all_modes=${BURROW_TEST_MODES:-root rootless nosubuid}
+integration_dir=${BURROW_TEST_INTEGRATION_DIR:-$tests_dir/integration}
+run_units=${BURROW_TEST_UNIT:-1}
+run_selftest=${BURROW_TEST_SELFTEST:-1}
 
 rootless_user=burrowtest
 nosub_user=burrownosub
@@ -182,7 +185,7 @@ cp "$burrow_bin" "$stage/bin/burrow"
 cp "$payload_bin" "$stage/bin/payload"
 cp -r "$tests_dir/lib" "$stage/tests/lib"
 mkdir -p "$stage/tests/integration"
-for f in "$tests_dir"/integration/*.sh; do
+for f in "$integration_dir"/*.sh; do
     [ ! -e "$f" ] || cp "$f" "$stage/tests/integration/"
 done
 chmod -R a+rX "$stage"
@@ -247,7 +250,8 @@ as_mode() {
     local env=(env -i "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         "HOME=$home" "USER=$user" "LOGNAME=$user" "LANG=C.UTF-8" "LC_ALL=C.UTF-8"
         "BURROW=$stage/bin/burrow" "PAYLOAD=$stage/bin/payload"
-        "BW_MODE=$mode" "BW_ROOTFS=$stage/$mode/rootfs" "BW_TESTDIR=$cur_testdir")
+        "BW_MODE=$mode" "BW_ROOTFS=$stage/$mode/rootfs" "BW_TESTDIR=$cur_testdir"
+        "BURROW_TEST_GRACE=${BURROW_TEST_GRACE:-2}")
     if [ "$am_root" = 1 ] && [ "$user" != root ]; then
         timeout -k 5 "$secs" setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
             "${env[@]}" "$@"
@@ -286,13 +290,16 @@ run_unit() {
 }
 
 unit_bins=()
+[ "$run_units" = 1 ] || builddir=/nonexistent
 for f in "$builddir"/tests/unit/test-* "$builddir"/tests/fuzz/fuzz-*-corpus; do
     if [ ! -f "$f" ] || [ ! -x "$f" ]; then continue; fi
     case $f in *.c | *.o | *.h | *.sh | *.log | *.trs | *.am | *.in) continue ;; esac
     [ -z "$pattern" ] || [[ "unit/${f##*/}" =~ $pattern ]] || continue
     unit_bins+=("$f")
 done
-if [ ${#unit_bins[@]} -eq 0 ]; then
+if [ "$run_units" != 1 ]; then
+    :
+elif [ ${#unit_bins[@]} -eq 0 ]; then
     echo "# unit tests: none built${pattern:+ matching -k $pattern}"
 else
     echo "# unit tests: ${#unit_bins[@]} binaries"
@@ -303,30 +310,38 @@ done
 
 # --- integration tests ----------------------------------------------------------------
 
-# discover FILE: print "FUNCTION MODES..." per test function, in file order.
-# `# modes: a b` in the comment block right above a function sets its modes;
-# `# suite-modes: a b` sets the default for the functions below it.
+# discover FILE: print "FUNCTION<TAB>MODES<TAB>TIMEOUT<TAB>EXPECT" per test
+# function, in file order.  In the comment block right above a function,
+# `# modes: a b` sets its modes and `# timeout: N` its timeout (seconds);
+# `# expect: TEXT` is for the harness self-test.  `# suite-modes: a b`
+# sets the default modes of the functions below it.
 discover() {
-    awk '
-        BEGIN { dflt = "root rootless"; pending = "" }
-        /^#[ \t]*suite-modes:/ { m = $0; sub(/^#[ \t]*suite-modes:[ \t]*/, "", m); dflt = m; next }
-        /^#[ \t]*modes:/ { m = $0; sub(/^#[ \t]*modes:[ \t]*/, "", m); pending = m; next }
+    awk -v dflt_timeout="$test_timeout" '
+        BEGIN { dflt = "root rootless"; OFS = "\t"; reset() }
+        function reset() { modes = ""; timeout = ""; expect = "" }
+        function value(line) { sub(/^#[ \t]*[a-z-]+:[ \t]*/, "", line); return line }
+        /^#[ \t]*suite-modes:/ { dflt = value($0); next }
+        /^#[ \t]*modes:/ { modes = value($0); next }
+        /^#[ \t]*timeout:/ { timeout = value($0); next }
+        /^#[ \t]*expect:/ { expect = value($0); next }
         /^#/ { next }
         /^test_[A-Za-z0-9_]+[ \t]*\(\)/ || /^function[ \t]+test_[A-Za-z0-9_]+/ {
             name = $0
             sub(/^function[ \t]+/, "", name)
             match(name, /^test_[A-Za-z0-9_]+/)
-            print substr(name, 1, RLENGTH), (pending != "" ? pending : dflt)
-            pending = ""
+            print substr(name, 1, RLENGTH), (modes != "" ? modes : dflt), \
+                (timeout ~ /^[0-9]+$/ ? timeout : dflt_timeout), expect
+            reset()
             next
         }
-        { pending = "" }
+        { reset() }
     ' "$1"
 }
 
-# run_test MODE SUITE_FILE FUNCTION: run one test and its cleanup, report.
+# run_test MODE SUITE_FILE FUNCTION TIMEOUT: run one test and its cleanup,
+# report.
 run_test() {
-    local mode=$1 file=$2 func=$3 suite name label rc=0 reason
+    local mode=$1 file=$2 func=$3 secs=$4 suite name label rc=0 reason
     suite=${file##*/}
     suite=${suite%.sh}
     name=${func#test_}
@@ -334,7 +349,7 @@ run_test() {
     cur_testdir=$stage/$mode/work/$suite.$name
     mkdir -p "$cur_testdir"
     [ "$am_root" = 0 ] || chown "$(mode_user "$mode"):$(id -gn "$(mode_user "$mode")")" "$cur_testdir"
-    as_mode "$mode" "$test_timeout" bash "$stage/tests/lib/run-one.sh" run "$file" "$func" \
+    as_mode "$mode" "$secs" bash "$stage/tests/lib/run-one.sh" run "$file" "$func" \
         >"$stage/cur.output" 2>&1 || rc=$?
     as_mode "$mode" 60 bash "$stage/tests/lib/run-one.sh" cleanup >>"$stage/cur.output" 2>&1 || true
 
@@ -362,8 +377,8 @@ run_test() {
         [ ! -e "$T/.details" ] || detail "$T/.details"
     elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
         local last
-        last=$(grep '^\$ ' "$T/.log" 2>/dev/null | tail -n 1 | cut -c3-) || last=
-        result "not ok" "$label" "timed out after ${test_timeout}s${last:+ (last command: $last)}"
+        last=$(grep '^\$ ' "$T/.log" 2>/dev/null | grep -v '^\$ (cleanup)' | tail -n 1 | cut -c3-) || last=
+        result "not ok" "$label" "timed out after ${secs}s${last:+ (last command: $last)}"
     elif [ "$rc" -eq 77 ] && [ -e "$T/.skip" ]; then
         result skip "$label" "$(head -n 1 "$T/.skip")"
     elif [ "$rc" -ne 0 ]; then
@@ -407,6 +422,51 @@ force_remove() {
     done <<<"$1"
 }
 
+# --- harness self-test ----------------------------------------------------------------
+#
+# The library must turn every kind of failure into a failure: run the cases
+# of tests/lib/selftest.sh through a nested run-all.sh, in one mode, and check
+# each result line against the case's name and `# expect:` comment, and the
+# nested summary against the counts the names imply.
+selftest() {
+    local out sdir mode=$self_mode func modes secs expect name kind line
+    local want_ok=0 want_fail=0 want_skip=0
+    out=$(mktemp)
+    sdir=$(mktemp -d)
+    cp "$tests_dir/lib/selftest.sh" "$sdir/harness.sh"
+    BURROW_TEST_INTEGRATION_DIR=$sdir BURROW_TEST_MODES=$mode BURROW_TEST_UNIT=0 \
+        BURROW_TEST_SELFTEST=0 BURROW_TEST_PATTERN='' BURROW_TEST_SUMMARY='' BURROW_TEST_KEEP=0 \
+        BURROW_TEST_GRACE=0.3 BURROW="$burrow_bin" PAYLOAD="$payload_bin" \
+        bash "$tests_dir/run-all.sh" </dev/null >"$out" 2>&1 || true
+    while IFS=$'\t' read -r func modes secs expect; do
+        name=${func#test_}
+        case $name in
+        ok_*) kind=ok want_ok=$((want_ok + 1)) ;;
+        fail_*) kind="not ok" want_fail=$((want_fail + 1)) ;;
+        *) kind=skip want_skip=$((want_skip + 1)) ;;
+        esac
+        line=$(grep -F -- " - harness/$name [$mode]" "$out" | head -n 1) || line=
+        if [[ $line == "$kind - "* ]] && [[ $line == *"$expect"* ]]; then
+            result ok "harness/$name"
+        else
+            result "not ok" "harness/$name" "expected \"$kind - ...${expect:+ $expect}\", got: ${line:-no result line}"
+        fi
+    done < <(discover "$sdir/harness.sh")
+    line=$(tail -n 1 "$out")
+    expect="$want_ok passed, $want_fail failed, $want_skip skipped"
+    if [ "$line" = "$expect" ]; then
+        result ok "harness/summary"
+    else
+        result "not ok" "harness/summary" "expected the final line \"$expect\", got \"$line\""
+        tail -n 20 "$out" | detail
+    fi
+    rm -rf "$out" "$sdir"
+}
+
+if [ "$run_selftest" = 1 ] && { [ -z "$pattern" ] || [[ "harness/selftest" =~ $pattern ]]; }; then
+    selftest
+fi
+
 cur_testdir=
 for mode in $all_modes; do
     case $mode in root | rootless | nosubuid) ;; *) setup_fail "unknown mode $mode in BURROW_TEST_MODES" ;; esac
@@ -414,7 +474,7 @@ for mode in $all_modes; do
     prepared=0
     for file in "$stage"/tests/integration/*.sh; do
         [ -e "$file" ] || continue
-        while read -r func modes; do
+        while IFS=$'\t' read -r func modes secs _; do
             suite=${file##*/}
             suite=${suite%.sh}
             label="$suite/${func#test_} [$mode]"
@@ -433,7 +493,7 @@ for mode in $all_modes; do
                     prepared=1
                     echo "# mode $mode: as user $(mode_user "$mode") (uid $(id -u "$(mode_user "$mode")"))"
                 fi
-                run_test "$mode" "$file" "$func"
+                run_test "$mode" "$file" "$func" "$secs"
             fi
         done < <(discover "$file")
     done

@@ -367,15 +367,16 @@ assert_nothing_left() {
 
 # --- leftovers (used by the tests and the runner) -----------------------------
 
-# bw_leftovers_settled ARGS...: bw_find_leftovers, retried for up to 2
-# seconds while it finds something: a killed process takes a moment to be
-# reaped, and that is no leak.
+# bw_leftovers_settled ARGS...: bw_find_leftovers, retried for up to
+# $BURROW_TEST_GRACE (2) seconds while it finds something: a killed process
+# takes a moment to be reaped, and that is no leak.
 bw_leftovers_settled() {
-    local found i
-    for i in $(seq 20); do
+    local found deadline
+    deadline=$(($(date +%s%N) + $(awk -v g="${BURROW_TEST_GRACE:-2}" 'BEGIN { printf "%d", g * 1e9 }')))
+    while :; do
         found=$(bw_find_leftovers "$@")
-        [ -n "$found" ] || break
-        [ "$i" -eq 20 ] || sleep 0.1
+        if [ -z "$found" ] || [ "$(date +%s%N)" -ge "$deadline" ]; then break; fi
+        sleep 0.1
     done
     printf '%s' "$found"
 }
