@@ -72,6 +72,7 @@ passed=0
 failed=0
 skipped=0
 stage=
+start_time=$SECONDS
 
 # result KIND LABEL [REASON]: print and count one result line.
 result() {
@@ -103,6 +104,7 @@ finish() {
             rm -rf "$stage" 2>/dev/null || echo "# could not remove all of $stage"
         fi
     fi
+    echo "# took $((SECONDS - start_time))s"
     local line="$passed passed, $failed failed"
     [ "$skipped" -eq 0 ] || line+=", $skipped skipped"
     [ -z "$summary_file" ] || echo "$line" >"$summary_file" || true
@@ -153,8 +155,9 @@ ensure_user() {
     id -u "$1" >/dev/null 2>&1 && return 0
     # A system account: useradd gives no automatic subordinate ranges to
     # those, and set_subid_line decides them anyway.
+    # (Another run may be creating it at the same time: check again.)
     useradd --system --user-group --no-create-home --home-dir /nonexistent \
-        --shell /usr/sbin/nologin "$1" || setup_fail "useradd $1 failed"
+        --shell /usr/sbin/nologin "$1" || id -u "$1" >/dev/null 2>&1 || setup_fail "useradd $1 failed"
 }
 
 if [ "$am_root" = 1 ]; then
