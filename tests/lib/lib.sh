@@ -52,7 +52,9 @@ _bw_file() {
 fail() {
     [ -e "$T/.reason" ] || _bw_file .reason "$*"
     if [ -n "$BW_CMD" ]; then
-        _bw_file .details "last command: $BW_CMD"
+        local shown=${BW_CMD//"$BURROW"/burrow}
+        [ -z "$T" ] || shown=${shown//"$T"/\$T}
+        _bw_file .details "last command: $shown   (\$T=$T)"
         _bw_file .details "exit status: $status"
         _bw_show stdout "$stdout"
         _bw_show stderr "$stderr"
