@@ -29,6 +29,7 @@ struct pctx {
     const char *data;     /* the whole document, for the out-of-range scan */
     size_t len;
     bw_err_t *err;
+    int saturation; /* 0: not scanned yet, 1: no saturated literal, 2: found */
     size_t path_len;
     char path[PCTX_PATH_MAX];
 };

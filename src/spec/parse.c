@@ -62,13 +62,20 @@ size_t pctx_push_key(struct pctx *ctx, const char *key)
     return saved;
 }
 
+/* Called for every array element: no printf on this path. */
 size_t pctx_push_index(struct pctx *ctx, size_t index)
 {
     size_t saved = ctx->path_len;
-    char buf[32];
-    int n = snprintf(buf, sizeof(buf), "[%zu]", index);
+    char buf[24];
+    char *p = buf + sizeof(buf);
 
-    path_append(ctx, buf, (size_t)n);
+    *--p = ']';
+    do {
+        *--p = (char)('0' + index % 10);
+        index /= 10;
+    } while (index > 0);
+    *--p = '[';
+    path_append(ctx, p, (size_t)(buf + sizeof(buf) - p));
     return saved;
 }
 
@@ -149,7 +156,8 @@ static bool find_saturated_literal(const char *s, size_t len, size_t *off, size_
             i++;
         size_t ndigits = i - digits;
         bool integer = !(i < len && (s[i] == '.' || s[i] == 'e' || s[i] == 'E'));
-        while (i < len && (is_digit(s[i]) || strchr(".eE+-", s[i]) != NULL))
+        while (i < len && (is_digit(s[i]) || s[i] == '.' || s[i] == 'e' || s[i] == 'E' ||
+                           s[i] == '+' || s[i] == '-'))
             i++;
         if (integer && digits_overflow(s + digits, ndigits, negative)) {
             *off = start;
@@ -166,8 +174,13 @@ static int check_saturation(struct pctx *ctx)
 {
     size_t off, n, line, col;
 
-    if (!find_saturated_literal(ctx->data, ctx->len, &off, &n))
+    /* One scan per document at most: UINT64_MAX is common in rlimits. */
+    if (ctx->saturation == 1)
         return 0;
+    if (!find_saturated_literal(ctx->data, ctx->len, &off, &n)) {
+        ctx->saturation = 1;
+        return 0;
+    }
     offset_to_line_col(ctx->data, ctx->len, off, &line, &col);
     return bw_error_set(ctx->err, 0, "%s: line %zu, column %zu: integer %.*s is out of range",
                         ctx->filename, line, col, (int)(n > 64 ? 64 : n), ctx->data + off);
@@ -602,7 +615,7 @@ static int parse_field(struct pctx *ctx, struct json_object *v, void *base, cons
 static const struct field *find_field(const struct object_desc *d, const char *key)
 {
     for (size_t i = 0; i < d->nfields; i++)
-        if (strcmp(d->fields[i].key, key) == 0)
+        if (d->fields[i].key[0] == key[0] && strcmp(d->fields[i].key, key) == 0)
             return &d->fields[i];
     return NULL;
 }
@@ -655,7 +668,10 @@ void free_object(const struct object_desc *d, void *obj)
     for (size_t i = 0; i < d->nfields; i++) {
         const struct field *f = &d->fields[i];
         void *p = AT(obj, f->off);
-        size_t len = f->aux != NO_AUX ? *(size_t *)AT(obj, f->aux) : 0;
+        size_t len = 0;
+        if (f->kind == K_STRV || f->kind == K_MAP || f->kind == K_OBJECT_ARRAY ||
+            f->kind == K_OBJECT_MAP)
+            len = *(size_t *)AT(obj, f->aux); /* for scalars aux is a bool */
         switch (f->kind) {
         case K_STRING:
         case K_UINT32_ARRAY:
@@ -819,7 +835,12 @@ static struct json_object *parse_json(struct pctx *ctx)
     }
     json_tokener_free(tok);
     if (jerr != json_tokener_success) {
-        syntax_error(ctx, end, json_tokener_error_desc(jerr));
+        /* json-c takes a NUL byte for the end of the input (and stops just
+         * after it). */
+        if (end > 0 && end <= ctx->len && ctx->data[end - 1] == '\0')
+            syntax_error(ctx, end - 1, "unexpected NUL character");
+        else
+            syntax_error(ctx, end, json_tokener_error_desc(jerr));
         goto fail;
     }
     if (end < ctx->len && !only_space(ctx->data + end, ctx->len - end)) {

@@ -25,7 +25,10 @@ const char *vpath(char *buf, size_t size, const char *fmt, ...)
 /* "0-3,7": comma-separated numbers or ranges, each range low <= high. */
 bool valid_cpu_list(const char *s);
 
-int validate_absolute(struct vctx *v, const char *path, const char *value);
+/* "must be an absolute path" unless value starts with '/'; the JSON path is
+ * a format, expanded only on error. */
+int validate_absolute(struct vctx *v, const char *value, const char *path_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 int validate_id_mappings(struct vctx *v, const char *path, const struct oci_id_mapping *m,
                          size_t n);
 int validate_linux(struct vctx *v, const struct oci_config *c);

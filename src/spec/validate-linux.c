@@ -67,9 +67,7 @@ static int validate_namespaces(struct vctx *v, const struct oci_linux *l)
                 return verr(v, vpath(p, sizeof(p), "linux.namespaces[%zu].type", i),
                             "duplicate namespace \"%s\" (also in linux.namespaces[%zu])",
                             oci_namespace_type_name(ns->type), j);
-        if (ns->path != NULL &&
-            validate_absolute(v, vpath(p, sizeof(p), "linux.namespaces[%zu].path", i), ns->path) <
-                0)
+        if (ns->path != NULL && validate_absolute(v, ns->path, "linux.namespaces[%zu].path", i) < 0)
             return -1;
     }
     return 0;
@@ -109,7 +107,7 @@ static int validate_devices(struct vctx *v, const struct oci_linux *l)
 
     for (size_t i = 0; i < l->devices_len; i++) {
         const struct oci_device *d = &l->devices[i];
-        if (validate_absolute(v, vpath(p, sizeof(p), "linux.devices[%zu].path", i), d->path) < 0)
+        if (validate_absolute(v, d->path, "linux.devices[%zu].path", i) < 0)
             return -1;
         if (d->type != S_IFIFO && (!d->major_present || !d->minor_present))
             return verr(v,
@@ -335,12 +333,10 @@ static int validate_paths_and_sysctl(struct vctx *v, const struct oci_linux *l)
     char p[VPATH_MAX];
 
     for (size_t i = 0; i < l->masked_paths_len; i++)
-        if (validate_absolute(v, vpath(p, sizeof(p), "linux.maskedPaths[%zu]", i),
-                              l->masked_paths[i]) < 0)
+        if (validate_absolute(v, l->masked_paths[i], "linux.maskedPaths[%zu]", i) < 0)
             return -1;
     for (size_t i = 0; i < l->readonly_paths_len; i++)
-        if (validate_absolute(v, vpath(p, sizeof(p), "linux.readonlyPaths[%zu]", i),
-                              l->readonly_paths[i]) < 0)
+        if (validate_absolute(v, l->readonly_paths[i], "linux.readonlyPaths[%zu]", i) < 0)
             return -1;
     /* Keys become paths under /proc/sys: no way out of it. */
     for (size_t i = 0; i < l->sysctl_len; i++) {

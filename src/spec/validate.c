@@ -55,11 +55,19 @@ static const char *ppath(char *buf, const char *prefix, const char *fmt, ...)
     return buf;
 }
 
-int validate_absolute(struct vctx *v, const char *path, const char *value)
+/* The path is only formatted on error: this runs for every mount, device,
+ * masked path... of every config. */
+int validate_absolute(struct vctx *v, const char *value, const char *path_fmt, ...)
 {
-    if (value[0] != '/')
-        return verr(v, path, "must be an absolute path, got \"%.200s\"", value);
-    return 0;
+    char path[VPATH_MAX];
+    va_list ap;
+
+    if (value[0] == '/')
+        return 0;
+    va_start(ap, path_fmt);
+    vsnprintf(path, sizeof(path), path_fmt, ap);
+    va_end(ap);
+    return verr(v, path, "must be an absolute path, got \"%.200s\"", value);
 }
 
 static bool is_digit(char c)
@@ -210,10 +218,11 @@ static int validate_mount(struct vctx *v, const struct oci_config *c, size_t i)
     if ((m->uid_mappings != NULL) != (m->gid_mappings != NULL))
         return verr(v, vpath(p, sizeof(p), "mounts[%zu]", i),
                     "uidMappings and gidMappings must be given together");
-    if (validate_id_mappings(v, vpath(p, sizeof(p), "mounts[%zu].uidMappings", i), m->uid_mappings,
-                             m->uid_mappings_len) < 0 ||
-        validate_id_mappings(v, vpath(p, sizeof(p), "mounts[%zu].gidMappings", i), m->gid_mappings,
-                             m->gid_mappings_len) < 0)
+    if (m->uid_mappings != NULL &&
+        (validate_id_mappings(v, vpath(p, sizeof(p), "mounts[%zu].uidMappings", i), m->uid_mappings,
+                              m->uid_mappings_len) < 0 ||
+         validate_id_mappings(v, vpath(p, sizeof(p), "mounts[%zu].gidMappings", i), m->gid_mappings,
+                              m->gid_mappings_len) < 0))
         return -1;
     /* idmap without its own mappings borrows the container's user namespace
      * mapping: without a user namespace there is nothing to borrow. */
@@ -329,7 +338,7 @@ static int validate_process_at(struct vctx *v, const char *prefix, const struct 
 {
     char path[VPATH_MAX];
 
-    if (validate_absolute(v, ppath(path, prefix, "cwd"), p->cwd) < 0)
+    if (validate_absolute(v, p->cwd, "%s", ppath(path, prefix, "cwd")) < 0)
         return -1;
     /* config.md: at least one entry is REQUIRED (non-Windows). */
     if (p->args == NULL)
@@ -363,8 +372,7 @@ static int validate_hooks(struct vctx *v, const struct oci_hooks *hooks)
         const struct oci_hook *h = oci_hooks_get(hooks, (enum oci_hook_kind)k, &n);
         const char *kind = oci_hook_kind_name((enum oci_hook_kind)k);
         for (size_t i = 0; i < n; i++) {
-            if (validate_absolute(v, vpath(p, sizeof(p), "hooks.%s[%zu].path", kind, i),
-                                  h[i].path) < 0)
+            if (validate_absolute(v, h[i].path, "hooks.%s[%zu].path", kind, i) < 0)
                 return -1;
             if (h[i].timeout_present && h[i].timeout <= 0)
                 return verr(v, vpath(p, sizeof(p), "hooks.%s[%zu].timeout", kind, i),

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +21,9 @@
 
 #ifndef BURROW_TEST_DATA_DIR
 #define BURROW_TEST_DATA_DIR "tests/data"
+#endif
+#ifndef BURROW_UNIT_DATA_DIR
+#define BURROW_UNIT_DATA_DIR "tests/unit/data"
 #endif
 
 static char *read_file(const char *path, size_t *len)
@@ -288,6 +292,97 @@ static enum unit_result test_parse_values(struct unit *u)
     return r;
 }
 
+/* Every field of the spec at once, all valid: accepted, values in place. */
+static enum unit_result test_full_config(struct unit *u)
+{
+    size_t len;
+    bw_err_t err = NULL;
+    char *data = read_file(BURROW_UNIT_DATA_DIR "/full-config.json", &len);
+
+    if (data == NULL)
+        return unit_fail(u, "cannot read full-config.json");
+    struct oci_config *c = oci_config_parse(data, len, "full-config.json", &err);
+    free(data);
+    if (c == NULL || oci_config_validate_for_create(c, "full-config.json", &err) < 0) {
+        enum unit_result r = unit_fail(u, "%s", err->msg);
+        bw_error_free(&err);
+        oci_config_free(c);
+        return r;
+    }
+    const struct oci_process *p = c->process;
+    const struct oci_linux *l = c->linux;
+    const struct oci_seccomp *s = l->seccomp;
+    enum unit_result r = UNIT_PASS;
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (r == UNIT_PASS && !(cond))                                                             \
+            r = unit_fail(u, "line %d: %s", __LINE__, #cond);                                      \
+    } while (0)
+    CHECK(p->console_size->width == 80 && p->user->additional_gids[2] == 4294967294u);
+    CHECK(p->rlimits[1].hard == UINT64_MAX && p->oom_score_adj_present && p->oom_score_adj == -500);
+    CHECK(p->io_priority->class == OCI_IOPRIO_CLASS_BE && p->io_priority->priority == 4);
+    CHECK(p->scheduler->policy == OCI_SCHED_DEADLINE && p->scheduler->period == 30000000);
+    CHECK(p->scheduler->flags == (OCI_SCHED_FLAG_RESET_ON_FORK | OCI_SCHED_FLAG_DL_OVERRUN));
+    CHECK(strcmp(p->exec_cpu_affinity->final, "0-3,7") == 0);
+    CHECK(c->mounts[1].uid_mappings_len == 1 && c->mounts[1].gid_mappings[0].size == 65536);
+    CHECK(c->hooks->start_container_len == 1 && c->hooks->poststop[0].timeout == 1);
+    CHECK(l->time_offsets->monotonic->secs == -10 && !l->time_offsets->boottime->nanosecs_present);
+    CHECK(l->devices[1].type == S_IFCHR && l->devices[1].type_char == 'u');
+    CHECK(l->devices[2].type == S_IFIFO && !l->devices[2].major_present);
+    CHECK(l->net_devices_len == 2 && strcmp(l->net_devices[0].host_name, "eth0") == 0);
+    CHECK(strcmp(l->net_devices[0].name, "ctr0") == 0 && l->net_devices[1].name == NULL);
+    CHECK(l->rootfs_propagation == MS_PRIVATE);
+    CHECK(l->resources->memory->check_before_update && l->resources->cpu->idle == 1);
+    CHECK(l->resources->block_io->throttle_write_iops_device[0].rate == 60);
+    CHECK(l->resources->hugepage_limits[0].limit == UINT64_MAX);
+    CHECK(l->resources->pids->limit == -1 && l->resources->rdma[0].hca_handles == 3);
+    CHECK(!l->resources->rdma[0].hca_objects_present);
+    CHECK(strcmp(l->resources->unified[1].key, "io.max") == 0);
+    CHECK(l->intel_rdt->enable_monitoring && strcmp(l->intel_rdt->clos_id, "guaranteed") == 0);
+    CHECK(s->default_errno_ret_present && s->default_errno_ret == 38);
+    CHECK(s->flags == (OCI_SECCOMP_FLAG_LOG | OCI_SECCOMP_FLAG_SPEC_ALLOW));
+    CHECK(s->architectures[0] == OCI_SECCOMP_ARCH_X86_64 && s->syscalls_len == 4);
+    CHECK(s->syscalls[2].args[1].value == UINT64_MAX && s->syscalls[2].args[1].value_two == 8);
+    CHECK(s->syscalls[2].args[1].op == OCI_SECCOMP_CMP_MASKED_EQ);
+    CHECK(s->syscalls[3].errno_ret == 1 && s->syscalls[1].action == OCI_SECCOMP_ACT_NOTIFY);
+    CHECK(l->personality->domain == PER_LINUX32);
+    CHECK(l->memory_policy->mode == OCI_MPOL_INTERLEAVE);
+    CHECK(l->memory_policy->flags == OCI_MPOL_F_STATIC_NODES);
+#undef CHECK
+    oci_config_free(c);
+    return r;
+}
+
+/* Bytes after a NUL, or a NUL inside the text: json-c stops there. */
+static enum unit_result test_raw_nul_bytes(struct unit *u)
+{
+    static const struct {
+        const char *data;
+        size_t len;
+        const char *want;
+    } t[] = {
+        {"{\"ociVersion\":\"1.0\0.0\"}", 23,
+         "config.json: syntax error at line 1, column 19: unexpected NUL character"},
+        {"{\"ociVersion\":\"1.0.0\"}\0x", 24,
+         "config.json: syntax error at line 1, column 23: unexpected data after the JSON value"},
+    };
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        bw_err_t err = NULL;
+        struct oci_config *c = oci_config_parse(t[i].data, t[i].len, "config.json", &err);
+        enum unit_result r = UNIT_PASS;
+        if (c != NULL)
+            r = unit_fail(u, "input %zu accepted", i);
+        else if (strcmp(err->msg, t[i].want) != 0)
+            r = unit_fail(u, "input %zu: got \"%s\", want \"%s\"", i, err->msg, t[i].want);
+        oci_config_free(c);
+        bw_error_free(&err);
+        if (r != UNIT_PASS)
+            return r;
+    }
+    return UNIT_PASS;
+}
+
 static enum unit_result test_absent_vs_empty(struct unit *u)
 {
     const char *json = "{\"ociVersion\":\"1.0.0\",\"process\":{\"cwd\":\"/\",\"args\":[\"x\"],"
@@ -499,6 +594,8 @@ static const struct unit_test tests[] = {
     UNIT_TEST(schema_bad_linux_rdma),
     UNIT_TEST(schema_examples_all_covered),
     UNIT_TEST(parse_values),
+    UNIT_TEST(full_config),
+    UNIT_TEST(raw_nul_bytes),
     UNIT_TEST(absent_vs_empty),
     UNIT_TEST(process_json),
     UNIT_TEST(enum_helpers),

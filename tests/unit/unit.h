@@ -39,6 +39,8 @@ struct unit_test {
     }
 
 static inline enum unit_result unit_vset(struct unit *u, enum unit_result r, const char *fmt,
+                                         va_list ap) __attribute__((format(printf, 3, 0)));
+static inline enum unit_result unit_vset(struct unit *u, enum unit_result r, const char *fmt,
                                          va_list ap)
 {
     vsnprintf(u->reason, sizeof(u->reason), fmt, ap);
