@@ -93,8 +93,17 @@ static bool parse_decimal(const char **s, uint64_t *out)
     return true;
 }
 
+static void skip_spaces(const char **s)
+{
+    while (**s == ' ')
+        (*s)++;
+}
+
+/* The schema's pattern for CPU lists is ^[0-9, -]*$: spaces are allowed
+ * around the numbers. */
 bool valid_cpu_list(const char *s)
 {
+    skip_spaces(&s);
     if (*s == '\0')
         return true;
     for (;;) {
@@ -102,15 +111,19 @@ bool valid_cpu_list(const char *s)
         if (!parse_decimal(&s, &lo))
             return false;
         hi = lo;
+        skip_spaces(&s);
         if (*s == '-') {
             s++;
+            skip_spaces(&s);
             if (!parse_decimal(&s, &hi) || hi < lo)
                 return false;
+            skip_spaces(&s);
         }
         if (*s == '\0')
             return true;
         if (*s++ != ',')
             return false;
+        skip_spaces(&s);
     }
 }
 
@@ -180,6 +193,8 @@ static int validate_version(struct vctx *v, const char *version)
 {
     uint64_t major;
 
+    if (version == NULL) /* the parser requires it; a struct built by hand may not */
+        return verr(v, "ociVersion", "required");
     if (!parse_semver(version, &major))
         return verr(v, "ociVersion",
                     "invalid version \"%.64s\" (expected a semantic version such as 1.3.0)",
@@ -207,7 +222,7 @@ static int validate_mount(struct vctx *v, const struct oci_config *c, size_t i)
     const struct oci_mount *m = &c->mounts[i];
     char p[VPATH_MAX];
 
-    if (m->destination[0] == '\0')
+    if (m->destination == NULL || m->destination[0] == '\0')
         return verr(v, vpath(p, sizeof(p), "mounts[%zu].destination", i), "must not be empty");
     /* Relative destinations are deprecated but allowed (config.md: MUST be
      * interpreted as relative to "/"); the mount code does that. */
@@ -338,6 +353,8 @@ static int validate_process_at(struct vctx *v, const char *prefix, const struct 
 {
     char path[VPATH_MAX];
 
+    if (p->cwd == NULL)
+        return verr(v, ppath(path, prefix, "cwd"), "required");
     if (validate_absolute(v, p->cwd, "%s", ppath(path, prefix, "cwd")) < 0)
         return -1;
     /* config.md: at least one entry is REQUIRED (non-Windows). */
@@ -387,7 +404,7 @@ static int validate_hooks(struct vctx *v, const struct oci_hooks *hooks)
 static int validate_uts_name(struct vctx *v, const struct oci_config *c, const char *key,
                              const char *value)
 {
-    if (value == NULL)
+    if (value == NULL || value[0] == '\0') /* "" means: leave it alone */
         return 0;
     if (strlen(value) > 64)
         return verr(v, key, "\"%.64s...\" is longer than 64 characters", value);

@@ -210,6 +210,12 @@ static const struct spec_case cases[] = {
     {"bad execCPUAffinity", STAGE_VALIDATE, DOC(PROC(",'execCPUAffinity':{'final':'0-3,a'}")),
      "config.json: process.execCPUAffinity.final: invalid CPU list \"0-3,a\" (expected e.g. "
      "\"0-3,7\")"},
+    {"execCPUAffinity with spaces", STAGE_OK,
+     DOC(PROC(",'execCPUAffinity':{'initial':' 1, 3 - 5 ','final':''}")), NULL},
+    {"execCPUAffinity reversed range", STAGE_VALIDATE,
+     DOC(PROC(",'execCPUAffinity':{'initial':'5-3'}")),
+     "config.json: process.execCPUAffinity.initial: invalid CPU list \"5-3\" (expected e.g. "
+     "\"0-3,7\")"},
     {"huge console", STAGE_VALIDATE,
      DOC(PROC(",'terminal':true,'consoleSize':{'height':70000,'width':80}")),
      "config.json: process.consoleSize: 80x70000 is too large (at most 65535 in each dimension)"},
@@ -235,6 +241,7 @@ static const struct spec_case cases[] = {
     {"hostname without uts namespace", STAGE_VALIDATE, DOC("'hostname':'box'"),
      "config.json: hostname: setting it needs a UTS namespace (add {\"type\": \"uts\"} to "
      "linux.namespaces)"},
+    {"empty hostname without uts namespace", STAGE_OK, DOC(PROC("") ",'hostname':''"), NULL},
     {"empty annotation key", STAGE_VALIDATE, DOC("'annotations':{'':'x'}"),
      "config.json: annotations[\"\"]: key must not be empty"},
     {"no root for create", STAGE_CREATE, "{" V "," PROC("") "}",
