@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "linux/idmap.h"
 #include "spec/generate.h"
 
 struct spec_args {
@@ -23,7 +24,9 @@ static void spec_usage(void)
            "An existing config.json is never overwritten.\n\n"
            "  -b, --bundle DIR  the bundle directory\n"
            "      --rootless    for an unprivileged user: user namespace mapping root to\n"
-           "                    your uid/gid, no network namespace, /sys bind-mounted\n"
+           "                    your uid/gid and ids from 1 to your /etc/subuid and\n"
+           "                    /etc/subgid ranges, no network namespace, /sys\n"
+           "                    bind-mounted\n"
            "  -h, --help        this help\n");
 }
 
@@ -69,8 +72,20 @@ int bw_cmd_spec(struct bw_global *g, int argc, char **argv, bw_err_t *err)
 
     if (r != 0)
         return r < 0 ? -1 : 0;
-    struct oci_spec_options opts = {.rootless = a.rootless, .uid = getuid(), .gid = getgid()};
-    if (oci_spec_write(a.bundle, &opts, err) < 0)
-        return bw_error_prefix(err, "spec");
-    return 0;
+    struct oci_spec_options opts = {.rootless = a.rootless};
+    struct bw_idmap_plan plan = {0};
+    if (a.rootless) {
+        /* The mappings burrow would add itself: the caller as 0, then its
+         * subordinate ranges (with a warning and a single mapping when it
+         * has none). */
+        if (bw_idmap_plan_default(getuid(), getgid(), &plan, err) < 0)
+            return bw_error_prefix(err, "spec");
+        opts.uid_maps = plan.uid.m;
+        opts.uid_maps_len = plan.uid.len;
+        opts.gid_maps = plan.gid.m;
+        opts.gid_maps_len = plan.gid.len;
+    }
+    r = oci_spec_write(a.bundle, &opts, err);
+    bw_idmap_plan_free(&plan);
+    return r < 0 ? bw_error_prefix(err, "spec") : 0;
 }

@@ -455,6 +455,10 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
         if (bw_sync_send(l->sync_fd, BW_SYNC_IDMAP_DONE, 0, err) < 0)
             return -1;
     }
+    /* From here the container could see us (a shared pid namespace): it must
+     * not be able to open our /proc/PID/exe or memory.  Done after the maps,
+     * which newuidmap checks against the ownership of /proc/PID. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (l->fork_again) {
         int64_t init = 0;
         if (bw_sync_expect(l->sync_fd, BW_SYNC_PID, &init, "the container's process", err) < 0)

@@ -9,14 +9,17 @@
  *    ambient set, so nothing leaks to programs run by a non-root user
  *    (ambient capabilities need to be inheritable anyway).
  *
- * --rootless rewrites it for an unprivileged user with a single mapping:
- *  - a user namespace mapping container 0 to the caller's uid and gid;
+ * --rootless rewrites it for an unprivileged user:
+ *  - a user namespace with the mappings the caller passes: its own uid and
+ *    gid as 0, then its /etc/subuid and /etc/subgid ranges from 1 when it
+ *    has them (as burrow maps a config without a user namespace), so that
+ *    images with several owners work;
  *  - no network namespace (unprivileged users get no connectivity in a new
  *    one without slirp4netns: ask for it explicitly);
  *  - /sys is a read-only recursive bind of the host's /sys, because sysfs
  *    cannot be mounted without owning the network namespace;
- *  - no uid=/gid= mount options: devpts' gid=5 names a group that a single
- *    mapping does not map, and the mount would fail.
+ *  - no uid=/gid= mount options naming an id the mappings leave out:
+ *    devpts' gid=5 with a single mapping would make the mount fail.
  * The cgroup namespace stays: it works unprivileged.
  */
 #include <config.h>
@@ -44,16 +47,34 @@ static void json_putp(struct json_object **o)
 }
 #define cleanup_json __attribute__((cleanup(json_putp)))
 
-static struct json_object *id_mappings(uint32_t host_id)
+static struct json_object *id_mappings(const struct oci_id_mapping *maps, size_t len)
 {
     struct json_object *arr = json_object_new_array();
-    struct json_object *m = json_object_new_object();
 
-    json_object_object_add(m, "containerID", json_object_new_int64(0));
-    json_object_object_add(m, "hostID", json_object_new_int64(host_id));
-    json_object_object_add(m, "size", json_object_new_int64(1));
-    json_object_array_add(arr, m);
+    for (size_t i = 0; i < len; i++) {
+        struct json_object *m = json_object_new_object();
+        json_object_object_add(m, "containerID", json_object_new_int64(maps[i].container_id));
+        json_object_object_add(m, "hostID", json_object_new_int64(maps[i].host_id));
+        json_object_object_add(m, "size", json_object_new_int64(maps[i].size));
+        json_object_array_add(arr, m);
+    }
     return arr;
+}
+
+/* Whether the mount option `o` ("uid=N"/"gid=N") names an id that `maps`
+ * maps in the container. */
+static bool option_id_mapped(const char *o, const struct oci_id_mapping *maps, size_t len)
+{
+    char *end;
+    errno = 0;
+    unsigned long long id = strtoull(o + 4, &end, 10);
+
+    if (errno != 0 || end == o + 4 || *end != '\0')
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (id >= maps[i].container_id && id - maps[i].container_id < maps[i].size)
+            return true;
+    return false;
 }
 
 static const char *string_field(struct json_object *obj, const char *key)
@@ -92,7 +113,7 @@ static struct json_object *sys_rbind(void)
     return m;
 }
 
-static void rootless_mounts(struct json_object *mounts)
+static void rootless_mounts(struct json_object *mounts, const struct oci_spec_options *sopts)
 {
     for (size_t i = 0; i < json_object_array_length(mounts); i++) {
         struct json_object *m = json_object_array_get_idx(mounts, i), *opts;
@@ -104,7 +125,10 @@ static void rootless_mounts(struct json_object *mounts)
             continue;
         for (size_t j = json_object_array_length(opts); j-- > 0;) {
             const char *o = json_object_get_string(json_object_array_get_idx(opts, j));
-            if (strncmp(o, "uid=", 4) == 0 || strncmp(o, "gid=", 4) == 0)
+            if ((strncmp(o, "uid=", 4) == 0 &&
+                 !option_id_mapped(o, sopts->uid_maps, sopts->uid_maps_len)) ||
+                (strncmp(o, "gid=", 4) == 0 &&
+                 !option_id_mapped(o, sopts->gid_maps, sopts->gid_maps_len)))
                 json_object_array_del_idx(opts, j, 1);
         }
     }
@@ -119,9 +143,9 @@ static int make_rootless(struct json_object *root, const struct oci_spec_options
         !json_object_object_get_ex(root, "mounts", &mounts))
         return bw_error_set(err, 0, "built-in config template lacks linux or mounts");
     rootless_namespaces(linux_obj);
-    json_object_object_add(linux_obj, "uidMappings", id_mappings(opts->uid));
-    json_object_object_add(linux_obj, "gidMappings", id_mappings(opts->gid));
-    rootless_mounts(mounts);
+    json_object_object_add(linux_obj, "uidMappings", id_mappings(opts->uid_maps, opts->uid_maps_len));
+    json_object_object_add(linux_obj, "gidMappings", id_mappings(opts->gid_maps, opts->gid_maps_len));
+    rootless_mounts(mounts, opts);
     return 0;
 }
 

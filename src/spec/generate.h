@@ -7,10 +7,16 @@
 
 #include "util/error.h"
 
+#include "spec/config.h"
+
 struct oci_spec_options {
-    bool rootless; /* user namespace mapping uid/gid below, no network ns, /sys rbind */
-    uid_t uid;     /* host ids mapped to 0 when rootless (getuid()/getgid()) */
-    gid_t gid;
+    bool rootless; /* user namespace with the mappings below, no network ns, /sys rbind */
+    /* With rootless: the config's uidMappings/gidMappings (the caller as 0,
+     * then its subordinate ranges when it has them). */
+    const struct oci_id_mapping *uid_maps;
+    size_t uid_maps_len;
+    const struct oci_id_mapping *gid_maps;
+    size_t gid_maps_len;
 };
 
 /* The template (configs/spec.json) adapted to `opts`, as pretty-printed JSON

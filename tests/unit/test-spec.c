@@ -470,7 +470,10 @@ static enum unit_result test_enum_helpers(struct unit *u)
 /* `burrow spec` output parses and validates, default and rootless. */
 static struct oci_config *generate_and_parse(struct unit *u, bool rootless, enum unit_result *r)
 {
-    struct oci_spec_options o = {.rootless = rootless, .uid = 1234, .gid = 5678};
+    static const struct oci_id_mapping uids[] = {{0, 1234, 1}, {1, 200000, 65536}};
+    static const struct oci_id_mapping gids[] = {{0, 5678, 1}};
+    struct oci_spec_options o = {.rootless = rootless, .uid_maps = uids, .uid_maps_len = 2,
+                                 .gid_maps = gids, .gid_maps_len = 1};
     bw_err_t err = NULL;
     char *text = oci_spec_generate(&o, &err);
     struct oci_config *c = NULL;
@@ -521,9 +524,11 @@ static enum unit_result test_spec_generate_rootless(struct unit *u)
         oci_linux_find_namespace(l, OCI_NS_NETWORK) != NULL ||
         oci_linux_find_namespace(l, OCI_NS_CGROUP) == NULL)
         r = unit_fail(u, "namespaces: want user and cgroup, no network");
-    else if (l->uid_mappings_len != 1 || l->uid_mappings[0].host_id != 1234 ||
+    else if (l->uid_mappings_len != 2 || l->uid_mappings[0].host_id != 1234 ||
              l->uid_mappings[0].container_id != 0 || l->uid_mappings[0].size != 1 ||
-             l->gid_mappings_len != 1 || l->gid_mappings[0].host_id != 5678)
+             l->uid_mappings[1].container_id != 1 || l->uid_mappings[1].host_id != 200000 ||
+             l->uid_mappings[1].size != 65536 || l->gid_mappings_len != 1 ||
+             l->gid_mappings[0].host_id != 5678)
         r = unit_fail(u, "id mappings");
     for (size_t i = 0; r == UNIT_PASS && i < c->mounts_len; i++) {
         const struct oci_mount *m = &c->mounts[i];
@@ -543,7 +548,7 @@ static enum unit_result test_spec_generate_rootless(struct unit *u)
 static enum unit_result test_spec_write(struct unit *u)
 {
     char dir[] = "/tmp/burrow-test-spec-XXXXXX", path[64];
-    struct oci_spec_options o = {.uid = getuid(), .gid = getgid()};
+    struct oci_spec_options o = {0};
     bw_err_t err = NULL;
     struct stat st;
     enum unit_result r = UNIT_PASS;
