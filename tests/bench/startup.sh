@@ -352,12 +352,17 @@ chown -R "$bench_uid:$(id -g "$bench_user")" "$W/bundle" "$W/bundle-helpers" "$W
 chmod -R a+rX "$W"
 [ "$am_root" = 0 ] || chown "$bench_uid:$(id -g "$bench_user")" "$W"
 
-# The config: `burrow spec --rootless` as the bench user (its uid/gid become
-# the single mapping), then only args and terminal.
+# The config: `burrow spec --rootless` as the bench user, then only args,
+# terminal, and the mappings cut to the first (the user's own id as 0, as
+# bwrap maps it) with the uid=/gid= mount options that only the ranges map:
+# spec adds the user's subordinate ranges, which section 2 measures.
 (cd "$W/bundle" && "${as_user[@]}" "${user_env[@]}" HOME="$W/home" "$W/bin/burrow" spec --rootless) ||
     die "burrow: \`burrow spec --rootless\` failed as $bench_user"
 "${as_user[@]}" "${user_env[@]}" sh -c '
-    jq ".process.args = [\"/bin/true\"] | .process.terminal = false" "$1/config.json" >"$1/config.json.tmp" &&
+    jq ".process.args = [\"/bin/true\"] | .process.terminal = false
+        | .linux.uidMappings |= .[:1] | .linux.gidMappings |= .[:1]
+        | .mounts |= map(if .options then .options |= map(select(test(\"^[ug]id=\") | not)) else . end)" \
+        "$1/config.json" >"$1/config.json.tmp" &&
     mv -f "$1/config.json.tmp" "$1/config.json" && cp "$1/config.json" "$2/config.orig.json"' \
     sh "$W/bundle" "$W" || die "could not edit $W/bundle/config.json"
 cfg=$W/bundle/config.json
