@@ -395,8 +395,13 @@ static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_f
     if (bw_sync_send(sync_fd, BW_SYNC_CREATED, 0, &err) < 0 ||
         bw_sync_expect(sync_fd, BW_SYNC_ACK, NULL, "burrow", &err) < 0)
         _exit(1);
-    /* Recorded in state.json: from now on the container outlives `create`. */
+    /* Recorded in state.json: from now on the container outlives `create`.
+     * The parent waits for RELEASED before it exits, so that its exit
+     * cannot deliver the parent-death signal we are clearing.  If it died
+     * meanwhile, it did so after recording us: go on either way. */
     prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    bw_sync_send(sync_fd, BW_SYNC_RELEASED, 0, &err);
+    bw_error_free(&err);
     close(sync_fd);
     child_wait_and_exec(l);
 }
@@ -479,6 +484,9 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
 int bw_launch_release(struct bw_launch *l, bw_err_t *err)
 {
     int r = bw_sync_send(l->sync_fd, BW_SYNC_ACK, 0, err);
+    /* Until RELEASED the child dies with us (its parent-death signal). */
+    if (r == 0)
+        r = bw_sync_expect(l->sync_fd, BW_SYNC_RELEASED, NULL, "the container's process", err);
     close(l->sync_fd);
     l->sync_fd = -1;
     return r;

@@ -30,6 +30,8 @@ static const char *type_name(uint32_t t)
         return "ACK";
     case BW_SYNC_ERROR:
         return "ERROR";
+    case BW_SYNC_RELEASED:
+        return "RELEASED";
     }
     return "unknown";
 }

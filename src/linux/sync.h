@@ -13,8 +13,13 @@
  *                                         the init a grandchild)
  *                 <---------------------- CREATED  (or ERROR at any point)
  *   write state.json, pid file
- *   ACK --------------------------------> clear the parent-death signal,
- *                                         block on exec.fifo until `start`
+ *   ACK --------------------------------> clear the parent-death signal
+ *                 <---------------------- RELEASED
+ *   exit (create) or open exec.fifo       block on exec.fifo until `start`
+ *
+ * RELEASED exists because the parent must not exit while the child still
+ * has its parent-death signal: `create` returning right after ACK would
+ * otherwise kill the container it just reported created.
  *
  * An ERROR carries errno and the message; the parent raises it as its own
  * error, cleans up, and prints it.  EOF means the other side died.
@@ -32,6 +37,7 @@ enum bw_sync_type {
     BW_SYNC_CREATED,
     BW_SYNC_ACK,
     BW_SYNC_ERROR,
+    BW_SYNC_RELEASED,
 };
 
 int bw_sync_send(int fd, enum bw_sync_type type, int64_t value, bw_err_t *err);
