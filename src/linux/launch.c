@@ -141,11 +141,13 @@ static int prepare_namespaces(struct bw_launch *l, bool rootless, bw_err_t *err)
 {
     const struct oci_linux *lx = l->config->linux;
     unsigned long new_flags = 0;
-    bool user_seen = false;
+    bool user_seen = false, mount_seen = false;
     for (size_t i = 0; lx != NULL && i < lx->namespaces_len; i++) {
         const struct oci_namespace *ns = &lx->namespaces[i];
         if (ns->type == OCI_NS_USER)
             user_seen = true;
+        if (ns->type == OCI_NS_MOUNT)
+            mount_seen = true;
         if (ns->type == OCI_NS_PID)
             l->own_pidns = true;
         if (ns->path != NULL) {
@@ -158,6 +160,12 @@ static int prepare_namespaces(struct bw_launch *l, bool rootless, bw_err_t *err)
             new_flags |= (unsigned long)oci_namespace_clone_flag(ns->type);
         }
     }
+    /* The rootfs is set up by mounting and pivot_root: in the runtime's own
+     * mount namespace that would rearrange the host's mount table. */
+    if (!mount_seen)
+        return bw_error_set(err, EINVAL,
+                            "linux.namespaces: a mount namespace is required: burrow mounts the "
+                            "rootfs and pivots into it (add {\"type\": \"mount\"})");
     /* An unprivileged caller gets a user namespace whether the config asks
      * for one or not: nothing else would work without it. */
     if (!user_seen && rootless)
