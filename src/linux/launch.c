@@ -175,9 +175,12 @@ static int prepare_namespaces(struct bw_launch *l, bool rootless, bw_err_t *err)
 
     bool pid_join = l->join_fd[OCI_NS_PID] >= 0;
     bool time_any = (new_flags & CLONE_NEWTIME) || l->join_fd[OCI_NS_TIME] >= 0;
+    /* After joining a user namespace a new pid namespace is made by unshare
+     * (below), not by clone. */
+    bool pid_unshared = (new_flags & CLONE_NEWPID) && l->join_fd[OCI_NS_USER] >= 0;
     /* A new or joined pid (time) namespace applies only to children of the
      * caller of unshare/setns, so the init must be forked once more. */
-    l->fork_again = pid_join || time_any;
+    l->fork_again = pid_join || time_any || pid_unshared;
     if (l->join_fd[OCI_NS_USER] >= 0) {
         /* Namespaces created after joining a user namespace must be created
          * by the child, inside it, to be owned by it. */
