@@ -195,6 +195,40 @@ static int prepare_namespaces(struct bw_launch *l, bool rootless, bw_err_t *err)
     return 0;
 }
 
+/* An id of process.user outside the mappings would only fail at exec, after
+ * `start`, with a bare EINVAL from setresuid: name it now, before anything
+ * exists. */
+static int check_user_mapped(const struct bw_launch *l, bool rootless, bw_err_t *err)
+{
+    const struct oci_user *u = l->config->process ? l->config->process->user : NULL;
+    if (u == NULL)
+        return 0;
+    const struct bw_idmap *um = &l->idmap.uid, *gm = &l->idmap.gid;
+    /* The single mapping of a user without a subordinate range. */
+    const char *hint = rootless && um->len == 1 && gm->len == 1
+                           ? ": only your own id is mapped, as 0; to use other ids give your "
+                             "user a range in /etc/subuid and /etc/subgid"
+                           : "";
+    if (bw_idmap_to_host(um->m, um->len, u->uid) < 0)
+        return bw_error_set(err, EINVAL,
+                            "process.user.uid %u is not mapped in the container's user "
+                            "namespace%s",
+                            (unsigned)u->uid, hint);
+    if (bw_idmap_to_host(gm->m, gm->len, u->gid) < 0)
+        return bw_error_set(err, EINVAL,
+                            "process.user.gid %u is not mapped in the container's user "
+                            "namespace%s",
+                            (unsigned)u->gid, hint);
+    for (size_t i = 0; i < u->additional_gids_len; i++) {
+        if (bw_idmap_to_host(gm->m, gm->len, u->additional_gids[i]) < 0)
+            return bw_error_set(err, EINVAL,
+                                "process.user.additionalGids[%zu]: gid %u is not mapped in the "
+                                "container's user namespace%s",
+                                i, (unsigned)u->additional_gids[i], hint);
+    }
+    return 0;
+}
+
 static int prepare_idmap(struct bw_launch *l, bool rootless, bw_err_t *err)
 {
     const struct oci_linux *lx = l->config->linux;
@@ -221,7 +255,8 @@ static int prepare_idmap(struct bw_launch *l, bool rootless, bw_err_t *err)
                             "linux.uidMappings: a new user namespace needs uidMappings and "
                             "gidMappings");
     }
-    if (bw_idmap_plan_prepare(&l->idmap, geteuid(), getegid(), err) < 0)
+    if (bw_idmap_plan_prepare(&l->idmap, geteuid(), getegid(), err) < 0 ||
+        check_user_mapped(l, rootless, err) < 0)
         return -1;
     l->setgroups_allowed = !l->idmap.deny_setgroups;
     return 0;
