@@ -298,6 +298,15 @@ static __attribute__((noreturn)) void child_fail(int sync_fd, bw_err_t *err)
     _exit(1);
 }
 
+static const char *namespace_path(const struct oci_linux *lx, enum oci_namespace_type type)
+{
+    for (size_t i = 0; lx != NULL && i < lx->namespaces_len; i++) {
+        if (lx->namespaces[i].type == type && lx->namespaces[i].path != NULL)
+            return lx->namespaces[i].path;
+    }
+    return "?";
+}
+
 /* C1 join */
 static int child_join(struct bw_launch *l, bw_err_t *err)
 {
@@ -310,9 +319,19 @@ static int child_join(struct bw_launch *l, bw_err_t *err)
         int fd = l->join_fd[order[i]];
         if (fd < 0)
             continue;
-        if (setns(fd, oci_namespace_clone_flag(order[i])) < 0)
-            return bw_error_errno(err, "join the %s namespace",
-                                  oci_namespace_type_name(order[i]));
+        if (setns(fd, oci_namespace_clone_flag(order[i])) < 0) {
+            const char *type = oci_namespace_type_name(order[i]);
+            const char *path = namespace_path(l->config->linux, order[i]);
+            /* Rootless, the namespaces of another container belong to its
+             * user namespace: ours, new, has no right over them. */
+            if (errno == EPERM && l->new_userns)
+                return bw_error_set(err, EPERM,
+                                    "join the %s namespace `%s`: not allowed from a new user "
+                                    "namespace; join the user namespace that owns it too "
+                                    "({\"type\": \"user\", \"path\": ...} in linux.namespaces)",
+                                    type, path);
+            return bw_error_errno(err, "join the %s namespace `%s`", type, path);
+        }
         close(fd);
         l->join_fd[order[i]] = -1;
     }
