@@ -334,6 +334,15 @@ static int child_join(struct bw_launch *l, bw_err_t *err)
         }
         close(fd);
         l->join_fd[order[i]] = -1;
+        if (order[i] == OCI_NS_USER) {
+            /* A user namespace made by an unprivileged single-id mapping
+             * denies setgroups(2) to all its members, us included. */
+            bw_err_t ignored = NULL;
+            cleanup_free char *sg = bw_read_file("/proc/self/setgroups", 64, NULL, &ignored);
+            bw_error_free(&ignored);
+            if (sg != NULL && strncmp(sg, "deny", 4) == 0)
+                l->setgroups_allowed = false;
+        }
     }
     if (l->unshare_flags != 0 && unshare((int)l->unshare_flags) < 0)
         return bw_error_errno(err, "create namespaces (unshare 0x%lx)", l->unshare_flags);
