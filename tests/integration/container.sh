@@ -44,6 +44,7 @@ root_userns_config() {
 # --- namespaces ------------------------------------------------------------------
 
 # Every namespace type asked for is a new one: different from the host's.
+# modes: root rootless nosubuid
 test_ns_all_new() {
     make_bundle
     cfg '.linux.namespaces = [{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},
@@ -115,6 +116,7 @@ test_ns_mount_required() {
 # and network namespaces sees its hostname.  Rootless, those namespaces
 # belong to the first container's user namespace, so the second joins that
 # too (runtime-spec config-linux.md: a path joins the namespace).
+# modes: root rootless nosubuid
 test_ns_join_by_path() {
     make_bundle
     cfg '.hostname = "first" | .linux.namespaces |= map(select(.type != "network")) + [{"type":"network"}]'
@@ -131,13 +133,18 @@ test_ns_join_by_path() {
          | .linux.namespaces += [{"type":"uts","path":"/proc/\($p)/ns/uts"},
                                  {"type":"ipc","path":"/proc/\($p)/ns/ipc"},
                                  {"type":"network","path":"/proc/\($p)/ns/net"}]' --arg p "$first"
+    payload_args hostname -- ns -- pid
     if [ "$(id -u)" -ne 0 ]; then
+        # Without the first one's user namespace: not allowed, and said so.
+        bw run --bundle "$BUNDLE" "$cid2"
+        assert_failure
+        assert_stderr_contains "join the ipc namespace \`/proc/$first/ns/ipc\`: not allowed from a new user namespace"
+        assert_stderr_contains "join the user namespace that owns it too"
         cfg '.linux.namespaces |= map(select(.type != "user"))
              | .linux.namespaces += [{"type":"user","path":"/proc/\($p)/ns/user"}]
              | del(.linux.uidMappings) | del(.linux.gidMappings)' --arg p "$first"
         # The network namespace is the first one's: its /sys is fine to bind.
     fi
-    payload_args hostname -- ns -- pid
     bw run --bundle "$BUNDLE" "$cid2"
     assert_success
     assert_stdout_line "hostname: first"
@@ -172,6 +179,17 @@ test_ns_join_bad_path() {
     bw run --bundle "$BUNDLE" "$CID"
     assert_failure
     assert_stderr_contains "$T/no-such-ns"
+    cfg '.linux.namespaces |= map(select(.type != "uts"))
+         | .linux.namespaces += [{"type":"uts","path":"proc/self/ns/uts"}]'
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "linux.namespaces"
+    assert_stderr_contains "absolute"
+    cfg '.linux.namespaces |= map(select(.type != "uts")) | .linux.namespaces += [{"type":"ipc"}]'
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "linux.namespaces"
+    assert_stderr_contains "ipc"
     assert_nothing_left "$CID"
 }
 
@@ -254,6 +272,7 @@ test_rootfs_path_relative_and_absolute() {
     assert_nothing_left "$CID"
 }
 
+# modes: root rootless nosubuid
 test_rootfs_readonly() {
     make_bundle
     cfg '.root.readonly = true'
@@ -302,6 +321,7 @@ test_rootfs_old_root_detached() {
 
 # --- mounts[] -------------------------------------------------------------------
 
+# modes: root rootless nosubuid
 test_mounts_kernel_filesystems() {
     make_bundle
     add_mount '{"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":["nosuid","size=1m","mode=1750"]}'
@@ -337,6 +357,7 @@ test_mounts_kernel_filesystems() {
 
 # Binds of host directories and a file, read-only and read-write, onto
 # destinations created in an earlier tmpfs (mounts are applied in order).
+# modes: root rootless nosubuid
 test_mounts_bind() {
     make_bundle
     mkdir "$T/rw" "$T/ro"
@@ -466,6 +487,7 @@ test_mounts_symlink_destination_dangling() {
 
 # --- /dev -------------------------------------------------------------------------
 
+# modes: root rootless nosubuid
 test_dev() {
     make_bundle
     set_args /bin/sh -c '
@@ -506,6 +528,7 @@ test_dev() {
 
 # --- the process ------------------------------------------------------------------
 
+# modes: root rootless nosubuid
 test_hostname_domainname() {
     make_bundle
     cfg '.hostname = "box.one" | .domainname = "example.org"'
