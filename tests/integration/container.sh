@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154 # lib.sh sets status, stdout, ...
+# shellcheck shell=bash disable=SC2154,SC2016 # lib.sh sets status, stdout, ...; $x in jq filters is jq's
 # container: config.json is applied inside a real container: namespaces, id
 # mappings, the rootfs, mounts[], /dev, and the process settings.
 # suite-modes: root rootless
@@ -34,7 +34,7 @@ mountinfo_line() {
     awk -v mp="$1" '$5 == mp { line = $0 } END { print line }' <<<"$stdout"
 }
 
-# user_ns_config: as root, a new user namespace needs explicit mappings.
+# root_userns_config: as root, a new user namespace needs explicit mappings.
 root_userns_config() {
     cfg '.linux.namespaces += [{"type": "user"}]
          | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
@@ -51,8 +51,6 @@ test_ns_all_new() {
                               {"type":"mount"},{"type":"cgroup"},{"type":"time"}]'
     if [ "$(id -u)" -eq 0 ]; then
         root_userns_config
-        # The host's /sys cannot be mounted fresh from a user namespace that
-        # does not own the host's network namespace; ours owns the new one.
     else
         cfg '.linux.namespaces += [{"type": "user"}]'
     fi
@@ -202,7 +200,8 @@ test_idmap_rootless_range() {
     IFS=: read -r _ gstart gcount < <(grep "^$(id -un):" /etc/subgid)
     make_bundle
     payload_args uidmap -- gidmap
-    local expected="uidmap: 0 $(id -u) 1
+    local expected
+    expected="uidmap: 0 $(id -u) 1
 uidmap: 1 $subuid_start $subuid_count
 gidmap: 0 $(id -g) 1
 gidmap: 1 $gstart $gcount"
@@ -260,7 +259,7 @@ test_rootfs_path_relative_and_absolute() {
     payload_args cat /marker
     # From another directory: relative to the bundle, not to the cwd.
     mkdir "$T/elsewhere"
-    cd "$T/elsewhere"
+    cd "$T/elsewhere" || fail "cd $T/elsewhere"
     bw run --bundle "$BUNDLE" "$CID"
     assert_success
     assert_stdout_eq "relative"
@@ -416,7 +415,9 @@ test_mounts_propagation() {
     local a b
     a=$(mountinfo_line /run/a)
     b=$(mountinfo_line /run/b)
-    [ -n "$a" ] && [ -n "$b" ] && [ -n "$(mountinfo_line /run/c)" ] || fail "a bind mount is missing"
+    if [ -z "$a" ] || [ -z "$b" ] || [ -z "$(mountinfo_line /run/c)" ]; then
+        fail "a bind mount is missing"
+    fi
     if [[ $a == *shared:* ]]; then fail "rprivate mount is shared: $a"; fi
     assert_match "$b" ' shared:[0-9]+' "the rshared mount's propagation"
     assert_nothing_left "$CID"
