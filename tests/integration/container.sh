@@ -539,6 +539,12 @@ test_hostname_domainname() {
     assert_stdout_eq "hostname: box.one
 domainname: example.org"
     assert_ne "$(uname -n)" "box.one" "the host's hostname"
+    # Without a uts namespace of its own it would be the host's: refused.
+    cfg '.linux.namespaces |= map(select(.type != "uts"))'
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stdout_not_contains "hostname:"
+    assert_stderr_contains "hostname: setting it needs a UTS namespace (add {\"type\": \"uts\"} to linux.namespaces)"
     assert_nothing_left "$CID"
 }
 
@@ -625,5 +631,20 @@ test_umask() {
     bw run --bundle "$BUNDLE" "$CID"
     assert_success
     assert_stdout_eq "umask: 0077"
+    assert_nothing_left "$CID"
+}
+
+# With a single mapping setgroups(2) is denied: supplementary groups are a
+# clear error, even a mapped one.
+# modes: nosubuid
+test_user_additional_gids_single_mapping() {
+    make_bundle
+    cfg '.process.user = {"uid": 0, "gid": 0, "additionalGids": [0]}'
+    payload_args ids
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stdout_not_contains "uid:"
+    assert_stderr_contains "process.user.additionalGids: supplementary groups cannot be set with a single-id mapping"
+    assert_stderr_contains "/etc/subgid"
     assert_nothing_left "$CID"
 }
