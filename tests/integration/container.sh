@@ -578,16 +578,44 @@ test_cwd() {
     assert_nothing_left "$CID"
 }
 
-# A cwd missing from the rootfs: runc creates it; burrow refuses it with a
-# clear error instead of writing to the rootfs on the process's behalf.
-test_cwd_missing() {
+# A cwd missing from the rootfs is created, mode 0755, as runc and crun do.
+test_cwd_missing_is_created() {
     make_bundle
-    cfg '.process.cwd = "/no/such/dir"'
+    private_rootfs
+    cfg '.root.readonly = false | .process.cwd = "/no/such/dir"'
+    payload_args cwd -- ids
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stdout_line "cwd: /no/such/dir"
+    [ -d "$T/rootfs/no/such/dir" ] || fail "the cwd was not created in the rootfs"
+    capture stat -c '%a' "$T/rootfs/no/such/dir"
+    assert_stdout_eq 755
+    assert_nothing_left "$CID"
+}
+
+# A missing cwd on a read-only root cannot be created: a clear error at
+# create, and the process never runs.
+test_cwd_missing_readonly_root() {
+    make_bundle
+    cfg '.root.readonly = true | .process.cwd = "/no/such/dir"'
     payload_args echo should-not-run
     bw run --bundle "$BUNDLE" "$CID"
     assert_failure
     assert_stdout_not_contains "should-not-run"
-    assert_stderr_contains "process.cwd \`/no/such/dir\` is not a directory in the container"
+    assert_stderr_contains "create process.cwd \`/no/such/dir\`"
+    assert_stderr_contains "Read-only file system"
+    assert_nothing_left "$CID"
+}
+
+# A cwd that is a file is refused.
+test_cwd_not_a_directory() {
+    make_bundle
+    cfg '.process.cwd = "/etc/passwd"'
+    payload_args echo should-not-run
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stdout_not_contains "should-not-run"
+    assert_stderr_contains "process.cwd \`/etc/passwd\` is not a directory in the container"
     assert_nothing_left "$CID"
 }
 
