@@ -1,0 +1,694 @@
+# shellcheck shell=bash disable=SC2154 # lib.sh sets status, stdout, ...
+# lifecycle: create, start, state, kill, delete, run and list with runc's
+# command names and flags, and the global options every command shares.
+# suite-modes: root rootless nosubuid
+
+# --- helpers -------------------------------------------------------------------
+
+# state_is ID STATUS: `burrow state ID` succeeds and says STATUS (for wait_until).
+state_is() {
+    local s
+    s=$("$BURROW" --root "$BW_ROOT" state "$1" 2>/dev/null) || return 1
+    [ "$(jq -r .status <<<"$s")" = "$2" ]
+}
+
+# assert_state ID STATUS: `burrow state ID` says STATUS; its output stays in $stdout.
+assert_state() {
+    bw state "$1"
+    assert_success
+    assert_eq "$(jq -r .status <<<"$stdout")" "$2" "status of $1"
+}
+
+# alive PID: a process PID exists and is no zombie.
+alive() {
+    local line
+    read -r line 2>/dev/null <"/proc/$1/stat" || return 1
+    line=${line##*) }
+    [ "${line%% *}" != Z ]
+}
+
+# count_lines FILE LINE: how many lines of FILE are exactly LINE.
+count_lines() {
+    grep -cxF -- "$2" "$1" || true
+}
+
+# has_lines FILE LINE N: FILE has LINE exactly N times (for wait_until).
+has_lines() {
+    [ "$(count_lines "$1" "$2")" -eq "$3" ]
+}
+
+# --- create, start, state, delete --------------------------------------------------
+
+# The whole lifecycle, step by step: created with a live pid that
+# --pid-file also names, running after start, stopped once the process has
+# exited, gone after delete.
+test_create_start_stop_delete() {
+    make_bundle
+    payload_args echo started -- wait-signal 30
+    bw_bg create --bundle "$BUNDLE" --pid-file "$T/pidfile" "$CID"
+    bw_wait
+    assert_success
+    local out=$bg_out
+    assert_state "$CID" created
+    get_pid "$CID"
+    alive "$pid" || fail "the pid of the created container ($pid) is not alive"
+    assert_file_exists "$T/pidfile"
+    assert_eq "$(cat "$T/pidfile")" "$pid" "--pid-file"
+
+    bw start "$CID"
+    assert_success
+    wait_until 10 file_has_line "$out" "wait-signal: ready"
+    assert_state "$CID" running
+    assert_eq "$(jq -r .pid <<<"$stdout")" "$pid" "pid of the running container"
+    file_has_line "$out" started || fail "the process did not print \"started\""
+
+    # start twice is an error
+    bw start "$CID"
+    assert_failure
+
+    bw kill "$CID" USR1
+    assert_success
+    wait_until 10 state_is "$CID" stopped
+    wait_until 10 file_has_line "$out" "signal: USR1"
+    assert_state "$CID" stopped
+
+    bw delete "$CID"
+    assert_success
+    assert_file_missing "$BW_ROOT/$CID"
+    bw state "$CID"
+    assert_failure
+    assert_stderr_contains "$CID"
+    assert_nothing_left "$CID"
+}
+
+# The state of each status against the runtime-spec's state schema: the
+# required keys and their types, an absolute bundle path even when
+# --bundle was relative, and the config's annotations.
+test_state_matches_oci_schema() {
+    make_bundle
+    cfg '.annotations = {"org.example.key": "value", "com.example/other": "with spaces, and \"quotes\""}'
+    payload_args wait-signal 30
+    local ann
+    ann=$(jq -c .annotations "$BUNDLE/config.json")
+    # a relative --bundle: the state has it absolute
+    bw create --bundle bundle "$CID"
+    assert_success
+
+    local st
+    for st in created running stopped; do
+        case $st in
+        running)
+            bw start "$CID"
+            assert_success
+            ;;
+        stopped)
+            bw kill "$CID" KILL
+            assert_success
+            wait_until 10 state_is "$CID" stopped
+            ;;
+        esac
+        assert_state "$CID" "$st"
+        # shellcheck disable=SC2016 # jq's variables
+        jq -e --arg id "$CID" --arg st "$st" --arg b "$(realpath "$BUNDLE")" --argjson ann "$ann" '
+            (.ociVersion | type == "string" and test("^[0-9]+\\.[0-9]+\\.[0-9]+"))
+            and .id == $id
+            and .status == $st
+            and (.status | IN("creating", "created", "running", "stopped"))
+            and .bundle == $b and (.bundle | startswith("/"))
+            and .annotations == $ann
+            and (if $st == "stopped" then (has("pid") | not) or (.pid | type == "number" and . >= 0)
+                 else (.pid | type == "number" and . > 0 and floor == .) end)
+        ' <<<"$stdout" >/dev/null || fail "state ($st) does not match the OCI state schema"
+    done
+    bw delete "$CID"
+    assert_success
+    assert_nothing_left
+}
+
+# exec fifo: after create the user process has not run anything; start
+# lets it go on.
+test_create_does_not_run_the_process() {
+    make_bundle
+    mkdir "$T/shared"
+    chmod 0777 "$T/shared"
+    # shellcheck disable=SC2016 # jq's variables
+    # /tmp exists in the rootfs, which must not be written
+    cfg '.mounts += [{"destination": "/tmp", "type": "bind", "source": $s, "options": ["rbind", "rw"]}]' --arg s "$T/shared"
+    payload_args echo hello -- touch /tmp/ran -- wait-signal 30
+    bw_bg create --bundle "$BUNDLE" "$CID"
+    bw_wait
+    assert_success
+    local out=$bg_out
+    assert_state "$CID" created
+    # the process could not have printed or touched anything yet; give it a
+    # moment to be caught doing it anyway
+    sleep 0.5
+    assert_eq "$(cat "$out")" "" "the container's output before start"
+    assert_file_missing "$T/shared/ran"
+
+    bw start "$CID"
+    assert_success
+    wait_until 10 file_has_line "$out" "wait-signal: ready"
+    assert_file_exists "$T/shared/ran"
+    assert_eq "$(head -n 1 "$out")" hello "the first line of the output"
+    bw delete --force "$CID"
+    assert_success
+    assert_nothing_left
+}
+
+# The config is read at create: editing the bundle afterwards changes
+# nothing of what start runs.
+test_config_kept_at_create() {
+    make_bundle
+    payload_args echo first -- wait-signal 30
+    bw_bg create --bundle "$BUNDLE" "$CID"
+    bw_wait
+    assert_success
+    local out=$bg_out
+    payload_args echo second -- wait-signal 30
+    cfg '.annotations = {"edited": "yes"}'
+    bw start "$CID"
+    assert_success
+    wait_until 10 file_has_line "$out" "wait-signal: ready"
+    file_has_line "$out" first || fail "start did not run the config as it was at create"
+    ! file_has_line "$out" second || fail "start ran the edited config.json"
+    bw state "$CID"
+    assert_success
+    assert_eq "$(jq -c '.annotations // {}' <<<"$stdout")" "{}" "annotations after editing config.json"
+    bw delete --force "$CID"
+    assert_success
+    assert_nothing_left
+}
+
+# The status comes from the process: killed from outside by its owner,
+# a running or created container is stopped, and delete needs no --force.
+test_killed_from_outside_is_stopped() {
+    make_bundle
+    payload_args wait-signal 30
+    local id st
+    for st in running created; do
+        id=$(new_cid)
+        bw create --bundle "$BUNDLE" "$id"
+        assert_success
+        if [ "$st" = running ]; then
+            bw start "$id"
+            assert_success
+        fi
+        assert_state "$id" "$st"
+        get_pid "$id"
+        kill -KILL "$pid"
+        wait_until 10 state_is "$id" stopped
+        bw state "$id"
+        assert_success
+        assert_eq "$(jq -r '.pid // 0' <<<"$stdout")" 0 "the pid of a stopped container"
+        bw list -f json
+        assert_success
+        # shellcheck disable=SC2016 # jq's variables
+        jq -e --arg id "$id" '.[] | select(.id == $id) | .status == "stopped"' <<<"$stdout" >/dev/null ||
+            fail "list does not say $id is stopped"
+        bw kill "$id" TERM
+        assert_failure
+        bw delete "$id"
+        assert_success
+        assert_file_missing "$BW_ROOT/$id"
+    done
+    assert_nothing_left
+}
+
+# --- run -------------------------------------------------------------------------
+
+test_run_exit_status() {
+    make_bundle
+    local n
+    for n in 0 3 42; do
+        payload_args echo "exit $n" -- exit "$n"
+        bw run --bundle "$BUNDLE" "$CID"
+        assert_status "$n"
+        assert_stdout_eq "exit $n"
+        assert_file_missing "$BW_ROOT/$CID"
+    done
+    assert_nothing_left
+}
+
+# A container process killed by a signal: burrow exits 128+N.
+test_run_signal_death() {
+    make_bundle
+    payload_args wait-signal 30
+    bw_bg run --bundle "$BUNDLE" "$CID"
+    wait_until 10 file_has_line "$bg_out" "wait-signal: ready"
+    get_pid "$CID"
+    kill -KILL "$pid"
+    bw_wait
+    assert_status 137
+    assert_nothing_left
+}
+
+# Without a pid namespace the process is no init and dies of its own SIGTERM.
+# (A new /proc needs a pid namespace of its own when rootless: none.)
+test_run_signal_death_no_pidns() {
+    make_bundle
+    cfg '.linux.namespaces |= map(select(.type != "pid")) | .mounts |= map(select(.destination != "/proc"))'
+    set_args /bin/sh -c 'kill -TERM $$; sleep 5'
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_status 143
+    assert_nothing_left
+}
+
+test_run_detach() {
+    make_bundle
+    payload_args wait-signal 30
+    bw_bg run --detach --bundle "$BUNDLE" "$CID"
+    bw_wait
+    assert_success
+    local out=$bg_out
+    # it returned with the container started, not when it ended
+    assert_state "$CID" running
+    get_pid "$CID"
+    wait_until 10 file_has_line "$out" "wait-signal: ready"
+    bw kill "$CID" USR2
+    assert_success
+    wait_until 10 state_is "$CID" stopped
+    file_has_line "$out" "signal: USR2" || fail "the detached container did not get USR2"
+    # -d too
+    local id2
+    id2=$(new_cid)
+    bw run -d --bundle "$BUNDLE" "$id2"
+    assert_success
+    assert_state "$id2" running
+    bw delete "$CID"
+    assert_success
+    bw delete -f "$id2"
+    assert_success
+    assert_nothing_left
+}
+
+# Signals to a foreground run go to the container's process.
+test_run_forwards_signals() {
+    make_bundle
+    payload_args wait-signal 30
+    local sig n
+    for sig in TERM:15 USR1:10 HUP:1 USR2:12; do
+        n=${sig#*:}
+        sig=${sig%:*}
+        bw_bg run --bundle "$BUNDLE" "$CID"
+        wait_until 10 file_has_line "$bg_out" "wait-signal: ready"
+        get_pid "$CID"
+        kill -"$sig" "$bg_pid"
+        bw_wait
+        assert_status $((128 + n))
+        assert_stdout_line "signal: $sig"
+        assert_file_missing "$BW_ROOT/$CID"
+    done
+    assert_nothing_left
+}
+
+# --- kill ------------------------------------------------------------------------
+
+# Signal names with and without SIG, any case, numbers; TERM by default.
+test_kill_signal_forms() {
+    make_bundle
+    payload_args wait-signal 30
+    local form expect
+    for form in USR1:USR1 SIGUSR1:USR1 10:USR1 sigusr2:USR2 HUP:HUP "":TERM; do
+        expect=${form#*:}
+        form=${form%:*}
+        bw_bg run --bundle "$BUNDLE" "$CID"
+        wait_until 10 file_has_line "$bg_out" "wait-signal: ready"
+        if [ -n "$form" ]; then
+            bw kill "$CID" "$form"
+        else
+            bw kill "$CID"
+        fi
+        assert_success
+        bw_wait
+        assert_stdout_line "signal: $expect"
+    done
+    # bad signals are refused, and the container lives on
+    bw run -d --bundle "$BUNDLE" "$CID"
+    assert_success
+    for form in NOSUCH SIGNOSUCH 0 99999 -9 ""; do
+        bw kill "$CID" "$form"
+        assert_failure
+    done
+    assert_state "$CID" running
+    bw kill "$CID" KILL
+    assert_success
+    wait_until 10 state_is "$CID" stopped
+    bw kill "$CID" KILL
+    assert_failure
+    bw delete "$CID"
+    assert_success
+    bw kill "$CID" KILL
+    assert_failure
+    assert_stderr_contains "$CID"
+    assert_nothing_left
+}
+
+# kill --all/-a signals every process of the container, without it only
+# the init: here a shell, which as the init of its pid namespace ignores
+# USR1 and waits for its two children.
+test_kill_all() {
+    make_bundle
+    set_args /bin/sh -c '/bin/payload wait-signal 30 & /bin/payload wait-signal 30; wait'
+    local flag
+    for flag in --all -a; do
+        bw_bg run --bundle "$BUNDLE" "$CID"
+        wait_until 10 has_lines "$bg_out" "wait-signal: ready" 2
+        bw kill "$flag" "$CID" USR1
+        assert_success
+        bw_wait
+        assert_success
+        assert_eq "$(count_lines "$bg_out" "signal: USR1")" 2 "processes that got USR1 with kill $flag"
+    done
+    bw_bg run --bundle "$BUNDLE" "$CID"
+    wait_until 10 has_lines "$bg_out" "wait-signal: ready" 2
+    bw kill "$CID" USR1
+    assert_success
+    bw kill --all "$CID" TERM
+    assert_success
+    bw_wait
+    assert_success
+    assert_eq "$(count_lines "$bg_out" "signal: USR1")" 0 "processes that got USR1 without --all"
+    assert_eq "$(count_lines "$bg_out" "signal: TERM")" 2 "processes that got TERM with --all"
+    assert_nothing_left
+}
+
+# --- list ------------------------------------------------------------------------
+
+test_list() {
+    bw list -q
+    assert_success
+    assert_stdout_eq ""
+    bw list --format json
+    assert_success
+    assert_eq "$(jq -c . <<<"$stdout")" "[]" "list --format json of no container"
+    bw list
+    assert_success
+    assert_match "$stdout" "^ID +PID +STATUS +BUNDLE" "list header"
+    assert_eq "$(wc -l <<<"$stdout")" 1 "lines of an empty list"
+
+    make_bundle
+    payload_args wait-signal 30
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_success
+    get_pid "$CID"
+    local id2
+    id2=$(new_cid)
+    bw run -d --bundle "$BUNDLE" "$id2"
+    assert_success
+
+    bw list
+    assert_success
+    assert_match "$(head -n 1 <<<"$stdout")" "^ID +PID +STATUS +BUNDLE" "list header"
+    assert_eq "$(wc -l <<<"$stdout")" 3 "lines of the list"
+    assert_match "$stdout" "(^|"$'\n'")$CID +$pid +created +$BUNDLE " "list row of $CID"
+    assert_match "$stdout" "(^|"$'\n'")$id2 +[0-9]+ +running +$BUNDLE " "list row of $id2"
+
+    for fmt in "--format json" "-f json"; do
+        # shellcheck disable=SC2086 # two words on purpose
+        bw list $fmt
+        assert_success
+        # shellcheck disable=SC2016 # jq's variables
+        jq -e --arg a "$CID" --arg b "$id2" --argjson pid "$pid" --arg bundle "$BUNDLE" '
+            type == "array" and length == 2
+            and (map(.id) | sort) == ([$a, $b] | sort)
+            and (.[] | select(.id == $a) | .status == "created" and .pid == $pid and .bundle == $bundle)
+            and (.[] | select(.id == $b) | .status == "running" and .pid > 0 and .bundle == $bundle)
+        ' <<<"$stdout" >/dev/null || fail "list $fmt is not the expected JSON array"
+    done
+
+    bw list -q
+    assert_success
+    assert_stdout_eq "$(printf '%s\n' "$CID" "$id2" | sort)"
+    bw list --quiet
+    assert_success
+    assert_stdout_eq "$(printf '%s\n' "$CID" "$id2" | sort)"
+
+    bw list --format yaml
+    assert_failure
+    bw delete --force "$CID"
+    assert_success
+    bw delete --force "$id2"
+    assert_success
+    bw list -q
+    assert_success
+    assert_stdout_eq ""
+    assert_nothing_left
+}
+
+# --- delete ------------------------------------------------------------------------
+
+test_delete_force_running() {
+    make_bundle
+    payload_args wait-signal 30
+    bw run -d --bundle "$BUNDLE" "$CID"
+    assert_success
+    get_pid "$CID"
+    bw delete "$CID"
+    assert_failure
+    assert_stderr_contains "running"
+    assert_state "$CID" running
+    alive "$pid" || fail "delete without --force killed the container"
+    bw delete --force "$CID"
+    assert_success
+    assert_file_missing "$BW_ROOT/$CID"
+    ! alive "$pid" || fail "delete --force left the process $pid alive"
+    bw state "$CID"
+    assert_failure
+    assert_nothing_left
+}
+
+test_delete_stopped_and_created() {
+    make_bundle
+    payload_args exit 0
+    bw run -d --bundle "$BUNDLE" "$CID"
+    assert_success
+    wait_until 10 state_is "$CID" stopped
+    bw delete "$CID"
+    assert_success
+    assert_file_missing "$BW_ROOT/$CID"
+
+    # a created container never ran: delete needs no --force either
+    local id2
+    id2=$(new_cid)
+    payload_args wait-signal 30
+    bw create --bundle "$BUNDLE" "$id2"
+    assert_success
+    get_pid "$id2"
+    bw delete "$id2"
+    assert_success
+    assert_file_missing "$BW_ROOT/$id2"
+
+    bw delete "$id2"
+    assert_failure
+    assert_stderr_contains "$id2"
+    assert_nothing_left
+}
+
+# --- concurrency -------------------------------------------------------------------
+
+# Two creates of one id at the same time: exactly one wins, the other
+# fails and leaves nothing, and the winner's container is intact.
+# timeout: 120
+test_concurrent_create_same_id() {
+    make_bundle
+    payload_args wait-signal 30
+    local i id p1 p2 s1 s2 ok
+    for i in 1 2 3 4 5; do
+        id=$(new_cid)
+        s1=0 s2=0
+        "$BURROW" --root "$BW_ROOT" create --bundle "$BUNDLE" "$id" </dev/null >"$T/c$i.1.out" 2>"$T/c$i.1.err" &
+        p1=$!
+        "$BURROW" --root "$BW_ROOT" create --bundle "$BUNDLE" "$id" </dev/null >"$T/c$i.2.out" 2>"$T/c$i.2.err" &
+        p2=$!
+        wait "$p1" || s1=$?
+        wait "$p2" || s2=$?
+        ok=$(( (s1 == 0) + (s2 == 0) ))
+        [ "$ok" -eq 1 ] ||
+            fail "round $i: $ok of two concurrent creates of $id succeeded (exit $s1: $(cat "$T/c$i.1.err"); exit $s2: $(cat "$T/c$i.2.err"))"
+        if [ "$s1" -ne 0 ]; then
+            grep -q "$id" "$T/c$i.1.err" || fail "round $i: the losing create says nothing of $id: $(cat "$T/c$i.1.err")"
+        else
+            grep -q "$id" "$T/c$i.2.err" || fail "round $i: the losing create says nothing of $id: $(cat "$T/c$i.2.err")"
+        fi
+        assert_state "$id" created
+        get_pid "$id"
+        bw list -q
+        assert_success
+        assert_stdout_eq "$id"
+        bw start "$id"
+        assert_success
+        assert_state "$id" running
+        bw delete --force "$id"
+        assert_success
+        assert_nothing_left "$id"
+    done
+    assert_nothing_left
+}
+
+# --- the default state root ----------------------------------------------------------
+
+# As root, without --root, the state is in /run/burrow.
+# modes: root
+test_default_root_as_root() {
+    make_bundle
+    payload_args wait-signal 30
+    local id
+    id=$(new_cid)
+    # shellcheck disable=SC2064 # expand now
+    trap "'$BURROW' delete --force '$id' >/dev/null 2>&1 || true" EXIT
+    capture "$BURROW" create --bundle "$BUNDLE" "$id"
+    assert_success
+    assert_file_exists "/run/burrow/$id"
+    assert_file_missing "$BW_ROOT/$id"
+    capture "$BURROW" state "$id"
+    assert_success
+    assert_eq "$(jq -r .status <<<"$stdout")" created "status without --root"
+    capture "$BURROW" --root /run/burrow state "$id"
+    assert_success
+    capture "$BURROW" list -q
+    assert_success
+    assert_stdout_line "$id"
+    capture "$BURROW" delete "$id"
+    assert_success
+    assert_file_missing "/run/burrow/$id"
+    trap - EXIT
+    assert_nothing_left
+}
+
+# Rootless without XDG_RUNTIME_DIR: a per-user directory under /tmp, mode
+# 0700 and ours.  An XDG_RUNTIME_DIR that is not ours is not used; one
+# that is, is.
+# modes: rootless nosubuid
+test_default_root_rootless() {
+    make_bundle
+    payload_args wait-signal 30
+    local uid tmproot id
+    uid=$(id -u)
+    tmproot=/tmp/burrow-$uid
+    id=$(new_cid)
+    # shellcheck disable=SC2064 # expand now
+    trap "env -u XDG_RUNTIME_DIR '$BURROW' delete --force '$id' >/dev/null 2>&1 || true" EXIT
+
+    capture env -u XDG_RUNTIME_DIR "$BURROW" create --bundle "$BUNDLE" "$id"
+    assert_success
+    assert_file_exists "$tmproot/$id"
+    assert_eq "$(stat -c '%F %a %u' "$tmproot")" "directory 700 $uid" "type, mode and owner of $tmproot"
+    capture env -u XDG_RUNTIME_DIR "$BURROW" state "$id"
+    assert_success
+    assert_eq "$(jq -r .status <<<"$stdout")" created "status without --root"
+    capture env -u XDG_RUNTIME_DIR "$BURROW" list -q
+    assert_success
+    assert_stdout_line "$id"
+
+    # /tmp is root's: not used, /tmp/burrow-UID is
+    capture env XDG_RUNTIME_DIR=/tmp "$BURROW" --debug state "$id"
+    assert_success
+    assert_eq "$(jq -r .status <<<"$stdout")" created "status with XDG_RUNTIME_DIR=/tmp"
+    assert_stderr_contains "XDG_RUNTIME_DIR"
+    assert_file_missing "/tmp/burrow/$id"
+
+    # our own XDG_RUNTIME_DIR is used
+    mkdir -m 0700 "$T/xdg"
+    capture env XDG_RUNTIME_DIR="$T/xdg" "$BURROW" state "$id"
+    assert_failure
+    assert_stderr_contains "$id"
+    assert_file_exists "$T/xdg/burrow"
+
+    capture env -u XDG_RUNTIME_DIR "$BURROW" delete "$id"
+    assert_success
+    assert_file_missing "$tmproot/$id"
+    trap - EXIT
+
+    local id2
+    id2=$(new_cid)
+    capture env XDG_RUNTIME_DIR="$T/xdg" "$BURROW" run -d --bundle "$BUNDLE" "$id2"
+    assert_success
+    assert_file_exists "$T/xdg/burrow/$id2"
+    assert_file_missing "$tmproot/$id2"
+    capture env XDG_RUNTIME_DIR="$T/xdg" "$BURROW" delete --force "$id2"
+    assert_success
+    assert_file_missing "$T/xdg/burrow/$id2"
+    assert_nothing_left
+}
+
+# --- global options -------------------------------------------------------------------
+
+test_log_json() {
+    bw --log "$T/log.json" --log-format json state no-such-id
+    assert_failure
+    assert_stderr_contains "no-such-id"
+    assert_file_exists "$T/log.json"
+    bw --log "$T/log.json" --log-format json delete no-such-other
+    assert_failure
+    assert_stderr_contains "no-such-other"
+    assert_eq "$(wc -l <"$T/log.json")" 2 "lines in the log"
+    local line
+    while IFS= read -r line; do
+        jq -e 'type == "object" and .level == "error" and (.msg | type == "string") and (.time | type == "string")' \
+            <<<"$line" >/dev/null || fail "log line is not a JSON object with level, msg and time: $line"
+    done <"$T/log.json"
+    assert_match "$(sed -n 1p "$T/log.json" | jq -r .msg)" "no-such-id" "first log message"
+    assert_match "$(sed -n 2p "$T/log.json" | jq -r .msg)" "no-such-other" "second log message"
+    # a message that needs escaping stays one line of valid JSON
+    bw --log "$T/log2.json" --log-format json state 'bad"id'
+    assert_failure
+    assert_eq "$(wc -l <"$T/log2.json")" 1 "lines in the second log"
+    jq -e '.level == "error" and (.msg | contains("bad\"id"))' "$T/log2.json" >/dev/null ||
+        fail "log line with a quote: $(cat "$T/log2.json")"
+    # success logs no error
+    make_bundle
+    payload_args exit 0
+    bw --log "$T/log3.json" --log-format json run --bundle "$BUNDLE" "$CID"
+    assert_success
+    if [ -s "$T/log3.json" ]; then
+        jq -e 'select(.level == "error")' "$T/log3.json" >/dev/null && fail "a successful run logged an error" || true
+    fi
+    assert_nothing_left
+}
+
+test_log_text_and_bad_format() {
+    bw --log "$T/log.txt" --log-format text state no-such-id
+    assert_failure
+    assert_stderr_contains "no-such-id"
+    assert_eq "$(wc -l <"$T/log.txt")" 1 "lines in the log"
+    assert_match "$(cat "$T/log.txt")" "error: .*no-such-id" "text log line"
+    if jq -e . "$T/log.txt" >/dev/null 2>&1; then fail "the text log is JSON"; fi
+    # text is the default
+    bw --log "$T/log2.txt" state no-such-id
+    assert_failure
+    assert_match "$(cat "$T/log2.txt")" "error: .*no-such-id" "default log line"
+
+    bw --log-format xml state no-such-id
+    assert_failure
+    assert_stderr_contains "xml"
+    bw --log "$T/log3" --log-format xml list
+    assert_failure
+    assert_stderr_contains "xml"
+    assert_stdout_eq ""
+}
+
+test_debug_and_systemd_cgroup() {
+    make_bundle
+    payload_args echo hi
+    cfg '.xBurrowTestUnknownKey = 1'
+    bw --debug run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stdout_eq hi
+    assert_stderr_contains "burrow: debug: "
+    assert_stderr_contains "xBurrowTestUnknownKey"
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stderr_not_contains "debug"
+
+    bw --systemd-cgroup run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stdout_eq hi
+    bw --systemd-cgroup --debug run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stdout_eq hi
+    assert_stderr_contains "systemd-cgroup"
+    bw --systemd-cgroup list
+    assert_success
+    assert_nothing_left
+}
