@@ -313,17 +313,20 @@ static int wait_foreground(pid_t pid, const sigset_t *set, bw_err_t *err)
     if (sfd < 0)
         return bw_error_errno(err, "signalfd");
     for (;;) {
+        /* One loop reaps the container's process and anything else
+         * reparented to us (we are a subreaper): a separate waitpid(pid)
+         * first would let the process exit between the two calls, be reaped
+         * here with its status lost, and leave us waiting for ever. */
         int status;
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid) {
+        pid_t w;
+        while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
+            if (w != pid)
+                continue;
             if (WIFEXITED(status))
                 return WEXITSTATUS(status);
             if (WIFSIGNALED(status))
                 return 128 + WTERMSIG(status);
         }
-        /* Reap anything else reparented to us (we are a subreaper). */
-        while (waitpid(-1, NULL, WNOHANG) > 0)
-            ;
         struct signalfd_siginfo si;
         ssize_t n = read(sfd, &si, sizeof(si));
         if (n < 0 && errno == EINTR)
