@@ -96,20 +96,37 @@ static int open_container(const struct bw_ctx *ctx, const char *id, bool lock, s
     return 0;
 }
 
-/* Signal the container's init through a pidfd checked against the recorded
- * start time, so a recycled pid never gets it. */
-static int signal_init(const struct bw_state *s, int signo, bw_err_t *err)
+/* Open the container's init as a pidfd (-1 without pidfd support), checked
+ * against the recorded start time, so a recycled pid never gets a signal. */
+static int open_init(const struct bw_state *s, int *pidfd, bw_err_t *err)
 {
-    cleanup_close int pidfd = bw_pidfd_open(s->pid);
-    if (pidfd < 0 && errno != ENOSYS)
+    *pidfd = bw_pidfd_open(s->pid);
+    if (*pidfd < 0 && errno != ENOSYS)
         return bw_error_errno(err, "open process %d", (int)s->pid);
-    if (!bw_proc_alive(s->pid, s->pid_start))
+    if (!bw_proc_alive(s->pid, s->pid_start)) {
+        if (*pidfd >= 0)
+            close(*pidfd);
+        *pidfd = -1;
         return bw_error_set(err, ESRCH, "the container's process %d has exited", (int)s->pid);
+    }
+    return 0;
+}
+
+static int send_init(const struct bw_state *s, int pidfd, int signo, bw_err_t *err)
+{
     int r = pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0)
                        : kill(s->pid, signo);
     if (r < 0)
         return bw_error_errno(err, "send signal %d to process %d", signo, (int)s->pid);
     return 0;
+}
+
+static int signal_init(const struct bw_state *s, int signo, bw_err_t *err)
+{
+    cleanup_close int pidfd = -1;
+    if (open_init(s, &pidfd, err) < 0)
+        return -1;
+    return send_init(s, pidfd, signo, err);
 }
 
 /* Every process in the container's pid namespace. */
@@ -118,6 +135,11 @@ static int signal_all(const struct bw_state *s, int signo, bw_err_t *err)
     uint64_t ns = bw_proc_ns_inode(s->pid, "pid");
     if (ns == 0)
         return signal_init(s, signo, err);
+    /* The init is opened before the others get the signal: their exit may
+     * well end it (a shell waiting for them) before its own turn comes. */
+    cleanup_close int pidfd = -1;
+    if (open_init(s, &pidfd, err) < 0)
+        return -1;
     cleanup_dir DIR *dir = opendir("/proc");
     if (dir == NULL)
         return bw_error_errno(err, "open `/proc`");
@@ -130,8 +152,17 @@ static int signal_all(const struct bw_state *s, int signo, bw_err_t *err)
         if (bw_proc_ns_inode((pid_t)pid, "pid") == ns)
             kill((pid_t)pid, signo);
     }
-    /* The init last: SIGKILL to it ends the namespace. */
-    return signal_init(s, signo, err);
+    /* The init last: SIGKILL to it ends the namespace.  If it has exited
+     * meanwhile, the signal reached all there was. */
+    bw_err_t e = NULL;
+    if (send_init(s, pidfd, signo, &e) < 0) {
+        if (e->code != ESRCH || pidfd < 0) {
+            *err = e;
+            return -1;
+        }
+        bw_error_free(&e);
+    }
+    return 0;
 }
 
 int bw_container_kill(const struct bw_ctx *ctx, const char *id, int signo, bool all,
