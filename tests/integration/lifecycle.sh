@@ -224,6 +224,38 @@ test_killed_from_outside_is_stopped() {
     assert_nothing_left
 }
 
+# Relative --pid-file and --root are taken from the current directory; a
+# created container can be killed (KILL: its init ignores the rest) and
+# then neither started nor killed again.
+test_relative_paths_and_created_kill() {
+    make_bundle
+    payload_args echo ran -- exit 0
+    capture "$BURROW" --root state-rel create --bundle bundle --pid-file pid.rel "$CID"
+    assert_success
+    assert_file_exists "$T/state-rel/$CID"
+    assert_file_exists "$T/pid.rel"
+    capture "$BURROW" --root "$T/state-rel" state "$CID"
+    assert_success
+    assert_eq "$(jq -r .status <<<"$stdout")" created "status"
+    assert_eq "$(jq -r .pid <<<"$stdout")" "$(cat "$T/pid.rel")" "pid against --pid-file"
+    assert_eq "$(jq -r .bundle <<<"$stdout")" "$(realpath "$BUNDLE")" "bundle"
+    pid=$(cat "$T/pid.rel")
+    track_pid "$CID" "$pid"
+    capture "$BURROW" --root state-rel kill "$CID" KILL
+    assert_success
+    wait_until 10 eval '[ "$("$BURROW" --root state-rel state "$CID" | jq -r .status)" = stopped ]'
+    capture "$BURROW" --root state-rel start "$CID"
+    assert_failure
+    assert_stderr_contains "stopped"
+    capture "$BURROW" --root state-rel kill "$CID" KILL
+    assert_failure
+    capture "$BURROW" --root state-rel delete "$CID"
+    assert_success
+    assert_file_missing "$T/state-rel/$CID"
+    wait_until 10 reaped "$pid"
+    assert_nothing_left
+}
+
 # --- run -------------------------------------------------------------------------
 
 test_run_exit_status() {
@@ -266,13 +298,14 @@ test_run_signal_death_no_pidns() {
 test_run_detach() {
     make_bundle
     payload_args wait-signal 30
-    bw_bg run --detach --bundle "$BUNDLE" "$CID"
+    bw_bg run --detach --pid-file "$T/run.pid" --bundle "$BUNDLE" "$CID"
     bw_wait
     assert_success
     local out=$bg_out
     # it returned with the container started, not when it ended
     assert_state "$CID" running
     get_pid "$CID"
+    assert_eq "$(cat "$T/run.pid")" "$pid" "run --pid-file"
     wait_until 10 file_has_line "$out" "wait-signal: ready"
     bw kill "$CID" USR2
     assert_success
