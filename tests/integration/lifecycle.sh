@@ -5,10 +5,11 @@
 
 # --- helpers -------------------------------------------------------------------
 
-# state_is ID STATUS: `burrow state ID` succeeds and says STATUS (for wait_until).
+# state_is ID STATUS [ROOT]: `burrow --root ROOT state ID` (default
+# $BW_ROOT) succeeds and says STATUS (for wait_until).
 state_is() {
     local s
-    s=$("$BURROW" --root "$BW_ROOT" state "$1" 2>/dev/null) || return 1
+    s=$("$BURROW" --root "${3:-$BW_ROOT}" state "$1" 2>/dev/null) || return 1
     [ "$(jq -r .status <<<"$s")" = "$2" ]
 }
 
@@ -243,7 +244,7 @@ test_relative_paths_and_created_kill() {
     track_pid "$CID" "$pid"
     capture "$BURROW" --root state-rel kill "$CID" KILL
     assert_success
-    wait_until 10 eval '[ "$("$BURROW" --root state-rel state "$CID" | jq -r .status)" = stopped ]'
+    wait_until 10 state_is "$CID" stopped state-rel
     capture "$BURROW" --root state-rel start "$CID"
     assert_failure
     assert_stderr_contains "stopped"
@@ -352,13 +353,13 @@ test_run_forwards_signals() {
 test_run_exit_status_under_signals() {
     make_bundle
     payload_args echo started -- sleep 0.1 -- exit 3
-    local i j deadline
+    local i deadline
     for i in $(seq 1 30); do
         bw_bg run --bundle "$BUNDLE" "$CID"
         # a bound against a hang only: run takes a fraction of a second
         deadline=$((SECONDS + 10))
         while alive "$bg_pid" && [ "$SECONDS" -lt "$deadline" ]; do
-            for j in {1..50}; do
+            for _ in {1..50}; do
                 kill -WINCH "$bg_pid" 2>/dev/null || break
             done
         done
@@ -718,7 +719,9 @@ test_log_json() {
     bw --log "$T/log3.json" --log-format json run --bundle "$BUNDLE" "$CID"
     assert_success
     if [ -s "$T/log3.json" ]; then
-        jq -e 'select(.level == "error")' "$T/log3.json" >/dev/null && fail "a successful run logged an error" || true
+        if jq -e 'select(.level == "error")' "$T/log3.json" >/dev/null; then
+            fail "a successful run logged an error: $(cat "$T/log3.json")"
+        fi
     fi
     assert_nothing_left
 }
