@@ -603,6 +603,38 @@ test_concurrent_create_same_id() {
     assert_nothing_left
 }
 
+# Two starts of one created container at the same time: one starts it,
+# the other fails; the process runs once.
+test_concurrent_start() {
+    make_bundle
+    payload_args echo started -- wait-signal 30
+    local i id p1 p2 s1 s2 out
+    for i in 1 2 3; do
+        id=$(new_cid)
+        bw_bg create --bundle "$BUNDLE" "$id"
+        bw_wait
+        assert_success
+        out=$bg_out
+        get_pid "$id"
+        s1=0 s2=0
+        "$BURROW" --root "$BW_ROOT" start "$id" </dev/null >"$T/s$i.1.out" 2>"$T/s$i.1.err" &
+        p1=$!
+        "$BURROW" --root "$BW_ROOT" start "$id" </dev/null >"$T/s$i.2.out" 2>"$T/s$i.2.err" &
+        p2=$!
+        wait "$p1" || s1=$?
+        wait "$p2" || s2=$?
+        [ $(( (s1 == 0) + (s2 == 0) )) -eq 1 ] ||
+            fail "round $i: exit statuses $s1 and $s2 of two concurrent starts ($(cat "$T/s$i.1.err" "$T/s$i.2.err"))"
+        wait_until 10 file_has_line "$out" "wait-signal: ready"
+        assert_eq "$(count_lines "$out" started)" 1 "round $i: times the process ran"
+        assert_state "$id" running
+        bw delete --force "$id"
+        assert_success
+        wait_until 10 reaped "$pid"
+    done
+    assert_nothing_left
+}
+
 # --- the default state root ----------------------------------------------------------
 
 # As root, without --root, the state is in /run/burrow.
@@ -719,7 +751,7 @@ test_log_json() {
     bw --log "$T/log3.json" --log-format json run --bundle "$BUNDLE" "$CID"
     assert_success
     if [ -s "$T/log3.json" ]; then
-        if jq -e 'select(.level == "error")' "$T/log3.json" >/dev/null; then
+        if jq -se 'any(.[]; .level == "error")' "$T/log3.json" >/dev/null; then
             fail "a successful run logged an error: $(cat "$T/log3.json")"
         fi
     fi
@@ -769,5 +801,11 @@ test_debug_and_systemd_cgroup() {
     assert_stderr_contains "systemd-cgroup"
     bw --systemd-cgroup list
     assert_success
+    # with --log, debug lines go to the log
+    bw --debug --log "$T/debug.json" --log-format json --systemd-cgroup run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stdout_eq hi
+    jq -se 'any(.[]; .level == "debug" and (.msg | contains("systemd-cgroup")))' "$T/debug.json" >/dev/null ||
+        fail "no debug line about --systemd-cgroup in the log: $(cat "$T/debug.json")"
     assert_nothing_left
 }
