@@ -533,6 +533,32 @@ test_delete_force_running() {
     assert_nothing_left
 }
 
+# A foreground run is a container like another: state and list see it
+# running, and delete --force from elsewhere ends it (run exits 137).
+test_delete_force_foreground_run() {
+    make_bundle
+    payload_args wait-signal 30
+    bw_bg run --bundle "$BUNDLE" "$CID"
+    wait_until 10 file_has_line "$bg_out" "wait-signal: ready"
+    assert_state "$CID" running
+    get_pid "$CID"
+    bw list -q
+    assert_success
+    assert_stdout_eq "$CID"
+    bw delete "$CID"
+    assert_failure
+    bw delete --force "$CID"
+    assert_success
+    assert_eq "$stderr" "" "stderr of delete --force"
+    bw_wait
+    assert_status 137
+    assert_eq "$stderr" "" "stderr of the run"
+    bw state "$CID"
+    assert_failure
+    assert_file_missing "$BW_ROOT/$CID"
+    assert_nothing_left
+}
+
 test_delete_stopped_and_created() {
     make_bundle
     payload_args exit 0
