@@ -372,6 +372,9 @@ int bw_container_run(const struct bw_ctx *ctx, const struct bw_create_opts *o, b
          * start leaves nothing: remove it. */
         if (rc < 0)
             kill(s.pid, SIGKILL);
+        /* Take the lock again, so that no `delete` is half-way through. */
+        if (!d.locked && flock(d.fd, LOCK_EX) == 0)
+            d.locked = true;
         bw_err_t e2 = NULL;
         if (bw_cdir_remove(&d, &e2) < 0) {
             bw_warn("remove container `%s`: %s", o->id, e2->msg);

@@ -221,6 +221,16 @@ int bw_cdir_remove(struct bw_cdir *d, bw_err_t *err)
     cleanup_close int rootfd = open(d->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         return bw_error_errno(err, "open state root `%s`", d->root);
+    /* Remove ROOT/ID only while it is still the directory we hold: without
+     * the lock (a foreground `run` waiting for its process), another
+     * `delete` and `create` of the same id may have replaced it. */
+    struct stat ours, now;
+    if (d->fd >= 0 && fstat(d->fd, &ours) == 0) {
+        if (fstatat(rootfd, d->id, &now, AT_SYMLINK_NOFOLLOW) < 0)
+            return errno == ENOENT ? 0 : bw_error_errno(err, "stat `%s/%s`", d->root, d->id);
+        if (now.st_dev != ours.st_dev || now.st_ino != ours.st_ino)
+            return 0;
+    }
     return bw_rm_rf_at(rootfd, d->id, err);
 }
 

@@ -835,3 +835,30 @@ test_debug_and_systemd_cgroup() {
         fail "no debug line about --systemd-cgroup in the log: $(cat "$T/debug.json")"
     assert_nothing_left
 }
+
+# A foreground run that finishes after its container was deleted and the
+# id created again removes nothing of the new container.  (The run is
+# stopped with SIGSTOP so that the delete and the new create happen
+# before it cleans up.)
+test_foreground_run_spares_a_recreated_id() {
+    make_bundle
+    payload_args wait-signal 30
+    bw_bg run --bundle "$BUNDLE" "$CID"
+    local run_pid=$bg_pid
+    wait_until 10 file_has_line "$bg_out" "wait-signal: ready"
+    kill -STOP "$run_pid"
+    bw delete --force "$CID"
+    assert_success
+    payload_args echo second
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_success
+    kill -CONT "$run_pid"
+    bw_wait
+    assert_status 137
+    assert_state "$CID" created
+    bw start "$CID"
+    assert_success
+    bw delete --force "$CID"
+    assert_success
+    assert_nothing_left
+}
