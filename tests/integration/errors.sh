@@ -1,0 +1,596 @@
+# shellcheck shell=bash disable=SC2154 # lib.sh sets status, stdout, ...
+# errors: every bad input a user can hit gets a clear message that names the
+# culprit, a non-zero exit status, and leaves nothing behind (DESIGN.md,
+# "Non-negotiables"): no state directory, mount or process, and an empty
+# `burrow list`.
+# suite-modes: root rootless nosubuid
+
+# --- helpers ---------------------------------------------------------------------
+
+# assert_failed_cleanly [MSG...]: the last command failed, its stderr has each
+# MSG, and nothing of $CID is left: no state directory, nothing listed, no
+# process or mount.  Call it right after the failing command (it runs burrow).
+assert_failed_cleanly() {
+    local m
+    assert_failure
+    for m in "$@"; do
+        assert_stderr_contains "$m"
+    done
+    assert_file_missing "$BW_ROOT/$CID"
+    assert_list_empty
+    assert_nothing_left
+}
+
+# assert_list_empty: `burrow list -q` succeeds and prints nothing.
+assert_list_empty() {
+    bw list -q
+    assert_success
+    assert_stdout_eq ""
+}
+
+# assert_status_is ID STATUS: `burrow state ID` says STATUS.
+assert_status_is() {
+    bw state "$1"
+    assert_success
+    assert_eq "$(jq -r .status <<<"$stdout")" "$2" "status of $1"
+}
+
+# status_is ID STATUS: like assert_status_is, for wait_until.
+status_is() {
+    [ "$("$BURROW" --root "$BW_ROOT" state "$1" 2>/dev/null | jq -r .status)" = "$2" ]
+}
+
+# A created container, $CID, whose process would wait for a signal.
+create_waiting() {
+    make_bundle
+    payload_args wait-signal 30
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_success
+    get_pid "$CID"
+    assert_status_is "$CID" created
+}
+
+# A running container, $CID, detached, ready for signals.
+run_detached_waiting() {
+    make_bundle
+    payload_args wait-signal 30
+    bw run --detach --bundle "$BUNDLE" "$CID"
+    assert_success
+    # The container writes to that command's stdout file.
+    local out="$T/.cmd$_bw_ncmd.out"
+    get_pid "$CID"
+    wait_until 10 file_has_line "$out" "wait-signal: ready"
+    assert_status_is "$CID" running
+}
+
+# --- the command line ---------------------------------------------------------------
+
+test_create_without_id() {
+    make_bundle
+    bw create --bundle "$BUNDLE"
+    assert_failed_cleanly "missing container id"
+}
+
+test_run_without_id() {
+    make_bundle
+    bw run --bundle "$BUNDLE"
+    assert_failed_cleanly "missing container id"
+}
+
+test_start_state_kill_delete_without_id() {
+    local cmd
+    for cmd in start state kill delete; do
+        bw "$cmd"
+        assert_failure
+        assert_stderr_contains "$cmd: missing container id"
+    done
+    bw delete --force
+    assert_failure
+    assert_stderr_contains "missing container id"
+    assert_list_empty
+    assert_nothing_left
+}
+
+test_too_many_arguments() {
+    local cmd
+    for cmd in create start state delete; do
+        bw "$cmd" "$CID" extra
+        assert_failure
+        assert_stderr_contains "$cmd:"
+        assert_stderr_contains "one container id"
+    done
+    bw kill "$CID" TERM extra
+    assert_failure
+    assert_stderr_contains "kill:"
+    assert_list_empty
+    assert_nothing_left
+}
+
+test_no_command() {
+    bw
+    assert_failure
+    assert_stderr_contains "usage: burrow"
+    assert_nothing_left
+}
+
+test_unknown_command() {
+    bw frobnicate "$CID"
+    assert_failure
+    assert_stderr_contains 'unknown command "frobnicate"'
+    assert_failed_cleanly
+}
+
+test_unknown_global_option() {
+    capture "$BURROW" --root "$BW_ROOT" --frobnicate list
+    assert_failure
+    assert_stderr_contains "--frobnicate"
+    assert_failed_cleanly
+}
+
+test_unknown_command_option() {
+    make_bundle
+    local cmd
+    for cmd in create run; do
+        bw "$cmd" --frobnicate --bundle "$BUNDLE" "$CID"
+        assert_failure
+        assert_stderr_contains "--frobnicate"
+        assert_stderr_contains "$cmd:"
+        assert_file_missing "$BW_ROOT/$CID"
+    done
+    for cmd in start state kill delete list; do
+        bw "$cmd" --frobnicate "$CID"
+        assert_failure
+        assert_stderr_contains "--frobnicate"
+        assert_stderr_contains "$cmd:"
+    done
+    assert_list_empty
+    assert_nothing_left
+}
+
+test_option_without_argument() {
+    bw create "$CID" --bundle
+    assert_failure
+    assert_stderr_contains "--bundle"
+    assert_failed_cleanly
+}
+
+test_bad_preserve_fds() {
+    make_bundle
+    bw create --preserve-fds lots --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly '--preserve-fds: "lots"'
+}
+
+# A bad signal is refused before anything is sent: the container is unharmed.
+test_kill_unknown_signal_name() {
+    create_waiting
+    bw kill "$CID" FOO
+    assert_failure
+    assert_stderr_contains '"FOO"'
+    assert_stderr_contains "signal"
+    bw kill "$CID" SIGFOO
+    assert_failure
+    assert_stderr_contains '"SIGFOO"'
+    bw kill "$CID" ''
+    assert_failure
+    assert_stderr_contains "signal"
+    assert_status_is "$CID" created
+    bw delete "$CID"
+    assert_success
+    assert_nothing_left
+}
+
+test_kill_signal_number_out_of_range() {
+    create_waiting
+    local sig
+    # (-9 would be an option, as for any getopt command.)
+    for sig in 65 1000 99999999999999999999 0x9 9x; do
+        bw kill "$CID" "$sig"
+        assert_failure
+        assert_stderr_contains "\"$sig\""
+    done
+    assert_status_is "$CID" created
+    bw delete "$CID"
+    assert_success
+    assert_nothing_left
+}
+
+# --- the bundle ---------------------------------------------------------------------
+
+test_bundle_does_not_exist() {
+    bw create --bundle "$T/no-such-bundle" "$CID"
+    assert_failed_cleanly "$T/no-such-bundle" "No such file or directory"
+    bw run --bundle "$T/no-such-bundle" "$CID"
+    assert_failed_cleanly "$T/no-such-bundle" "No such file or directory"
+}
+
+test_bundle_is_a_file() {
+    echo '{}' >"$T/file"
+    bw create --bundle "$T/file" "$CID"
+    assert_failed_cleanly "$T/file" "Not a directory"
+}
+
+# Permissions do not stop root.
+# modes: rootless nosubuid
+test_bundle_not_readable() {
+    make_bundle
+    chmod 0000 "$BUNDLE"
+    bw create --bundle "$BUNDLE" "$CID"
+    chmod 0755 "$BUNDLE"
+    assert_failed_cleanly "$BUNDLE" "Permission denied"
+}
+
+# The default bundle is the current directory.
+test_default_bundle_without_config() {
+    mkdir "$T/empty"
+    cd "$T/empty"
+    bw create "$CID"
+    assert_failed_cleanly "$T/empty/config.json" "No such file or directory"
+}
+
+test_config_missing() {
+    make_bundle
+    rm "$BUNDLE/config.json"
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "$BUNDLE/config.json" "No such file or directory"
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "$BUNDLE/config.json" "No such file or directory"
+}
+
+# modes: rootless nosubuid
+test_config_not_readable() {
+    make_bundle
+    chmod 0000 "$BUNDLE/config.json"
+    bw create --bundle "$BUNDLE" "$CID"
+    chmod 0644 "$BUNDLE/config.json"
+    assert_failed_cleanly "$BUNDLE/config.json" "Permission denied"
+}
+
+test_config_is_a_directory() {
+    make_bundle
+    rm "$BUNDLE/config.json"
+    mkdir "$BUNDLE/config.json"
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "$BUNDLE/config.json"
+}
+
+test_config_empty() {
+    make_bundle
+    : >"$BUNDLE/config.json"
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "config.json"
+}
+
+test_config_malformed_json() {
+    make_bundle
+    printf '{\n  "ociVersion": "1.2.0",\n  "process": {\n    "args": ["/bin/true",]\n  }\n}\n' \
+        >"$BUNDLE/config.json"
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "config.json" "line 4, column"
+}
+
+test_config_not_an_object() {
+    make_bundle
+    echo '["not", "an", "object"]' >"$BUNDLE/config.json"
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "config.json"
+}
+
+test_config_args_empty() {
+    make_bundle
+    cfg '.process.args = []'
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "config.json" "process.args"
+}
+
+test_config_args_missing() {
+    make_bundle
+    cfg 'del(.process.args)'
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "config.json" "process.args"
+}
+
+test_config_oci_version_2() {
+    make_bundle
+    cfg '.ociVersion = "2.0.0"'
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "config.json" "ociVersion" "2.0.0"
+}
+
+test_config_unknown_rlimit() {
+    make_bundle
+    cfg '.process.rlimits = [{"type": "RLIMIT_FOO", "soft": 1, "hard": 1}]'
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "config.json" "process.rlimits[0].type" "RLIMIT_FOO"
+}
+
+test_config_relative_cwd() {
+    make_bundle
+    cfg '.process.cwd = "tmp"'
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "config.json" "process.cwd"
+}
+
+test_config_wrong_type() {
+    make_bundle
+    cfg '.process.args = "/bin/true"'
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "config.json" "process.args"
+}
+
+test_rootfs_does_not_exist() {
+    make_bundle
+    cfg '.root.path = $r' --arg r "$T/no-such-rootfs"
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "$T/no-such-rootfs" "No such file or directory"
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "$T/no-such-rootfs" "No such file or directory"
+}
+
+test_rootfs_relative_does_not_exist() {
+    make_bundle
+    cfg '.root.path = "rootfs"'
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "$BUNDLE/rootfs" "No such file or directory"
+}
+
+test_rootfs_is_a_file() {
+    make_bundle
+    echo x >"$T/rootfs-file"
+    cfg '.root.path = $r' --arg r "$T/rootfs-file"
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "$T/rootfs-file" "Not a directory"
+}
+
+test_run_args0_not_found() {
+    make_bundle
+    set_args /bin/nope
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "/bin/nope"
+}
+
+# `create` checks that process.args[0] can be executed, as runc does: the
+# error comes at create time, not at start.
+test_create_args0_not_found() {
+    make_bundle
+    set_args /bin/nope
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "/bin/nope"
+}
+
+test_run_args0_not_in_path() {
+    make_bundle
+    set_args no-such-program
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "no-such-program"
+}
+
+test_run_args0_is_a_directory() {
+    make_bundle
+    set_args /tmp
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "/tmp"
+}
+
+# --- container ids ---------------------------------------------------------------------
+
+# The second create fails and leaves the first container alone.
+test_id_taken() {
+    create_waiting
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "\`$CID\` already exists"
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "\`$CID\` already exists"
+    assert_status_is "$CID" created
+    assert_file_exists "$BW_ROOT/$CID"
+    bw list -q
+    assert_stdout_eq "$CID"
+    bw start "$CID"
+    assert_success
+    assert_status_is "$CID" running
+    bw delete --force "$CID"
+    assert_success
+    assert_list_empty
+    assert_nothing_left
+}
+
+test_malformed_ids() {
+    make_bundle
+    mkdir "$T/x" "$BW_ROOT"
+    local id long
+    long=$(printf 'a%.0s' {1..1025})
+    for id in ../x a/b . .. "$long" 'a b' 'a;b' $'a\nb'; do
+        bw create --bundle "$BUNDLE" "$id"
+        assert_failure
+        assert_stderr_contains "invalid container id"
+        # The message names the id (a long one by its length).
+        if [ "$id" = "$long" ]; then
+            assert_stderr_contains "1025 characters"
+        else
+            assert_stderr_contains "\"$id\""
+        fi
+        bw run --bundle "$BUNDLE" "$id"
+        assert_failure
+        assert_stderr_contains "invalid container id"
+        for cmd in start state kill delete; do
+            bw "$cmd" "$id"
+            assert_failure
+            assert_stderr_contains "invalid container id"
+        done
+        bw delete --force "$id"
+        assert_failure
+        assert_stderr_contains "invalid container id"
+    done
+    bw create --bundle "$BUNDLE" ""
+    assert_failure
+    assert_stderr_contains "invalid container id: empty"
+    bw state ""
+    assert_failure
+    assert_stderr_contains "invalid container id: empty"
+    # Nothing made outside the state root, nor in it.
+    assert_eq "$(ls -A "$T/x")" "" "contents of $T/x"
+    assert_eq "$(ls -A "$BW_ROOT")" "" "contents of $BW_ROOT"
+    assert_list_empty
+    assert_nothing_left
+}
+
+# An id the checks allow but longer than a file name can be.
+test_id_longer_than_a_file_name() {
+    make_bundle
+    local id
+    id=$(printf 'b%.0s' {1..300})
+    bw create --bundle "$BUNDLE" "$id"
+    assert_failure
+    assert_match "$stderr" "container id|File name too long" "the message"
+    assert_list_empty
+    assert_nothing_left
+}
+
+test_ops_on_unknown_id() {
+    local cmd
+    for cmd in state start kill delete; do
+        bw "$cmd" "$CID"
+        assert_failure
+        assert_stderr_contains "\`$CID\` does not exist"
+    done
+    bw delete --force "$CID"
+    assert_failure
+    assert_stderr_contains "\`$CID\` does not exist"
+    bw kill "$CID" KILL
+    assert_failure
+    assert_stderr_contains "\`$CID\` does not exist"
+    assert_failed_cleanly
+}
+
+# --- the lifecycle --------------------------------------------------------------------
+
+test_start_running_container() {
+    run_detached_waiting
+    bw start "$CID"
+    assert_failure
+    assert_stderr_contains "$CID"
+    assert_stderr_contains "running, not created"
+    assert_status_is "$CID" running
+    bw kill "$CID" USR1
+    assert_success
+    wait_until 10 status_is "$CID" stopped
+    bw delete "$CID"
+    assert_success
+    assert_nothing_left
+}
+
+test_start_stopped_container() {
+    make_bundle
+    payload_args exit 0
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_success
+    get_pid "$CID"
+    bw start "$CID"
+    assert_success
+    wait_until 10 status_is "$CID" stopped
+    bw start "$CID"
+    assert_failure
+    assert_stderr_contains "$CID"
+    assert_stderr_contains "stopped, not created"
+    assert_status_is "$CID" stopped
+    bw delete "$CID"
+    assert_success
+    assert_nothing_left
+}
+
+test_start_twice() {
+    create_waiting
+    bw start "$CID"
+    assert_success
+    bw start "$CID"
+    assert_failure
+    assert_stderr_contains "not created"
+    assert_status_is "$CID" running
+    bw delete --force "$CID"
+    assert_success
+    assert_nothing_left
+}
+
+test_delete_running_without_force() {
+    run_detached_waiting
+    bw delete "$CID"
+    assert_failure
+    assert_stderr_contains "$CID"
+    assert_stderr_contains "running"
+    assert_stderr_contains "--force"
+    assert_status_is "$CID" running
+    assert_file_exists "$BW_ROOT/$CID"
+    bw delete --force "$CID"
+    assert_success
+    assert_list_empty
+    assert_nothing_left
+}
+
+test_kill_stopped_container() {
+    make_bundle
+    payload_args exit 0
+    bw run --detach --bundle "$BUNDLE" "$CID"
+    assert_success
+    get_pid "$CID"
+    wait_until 10 status_is "$CID" stopped
+    bw kill "$CID" TERM
+    assert_failure
+    assert_stderr_contains "$CID"
+    assert_stderr_contains "stopped"
+    bw delete "$CID"
+    assert_success
+    assert_nothing_left
+}
+
+# --- the state root ---------------------------------------------------------------------
+
+test_root_is_a_file() {
+    make_bundle
+    echo x >"$T/rootfile"
+    local cmd
+    capture "$BURROW" --root "$T/rootfile" create --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "$T/rootfile"
+    capture "$BURROW" --root "$T/rootfile" run --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "$T/rootfile"
+    for cmd in state start kill delete; do
+        capture "$BURROW" --root "$T/rootfile" "$cmd" "$CID"
+        assert_failure
+        assert_stderr_contains "$T/rootfile"
+    done
+    capture "$BURROW" --root "$T/rootfile" list
+    assert_failure
+    assert_stderr_contains "$T/rootfile"
+    assert_eq "$(cat "$T/rootfile")" "x" "contents of $T/rootfile"
+    assert_failed_cleanly
+}
+
+test_root_under_a_file() {
+    make_bundle
+    echo x >"$T/rootfile"
+    capture "$BURROW" --root "$T/rootfile/state" create --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "$T/rootfile"
+    assert_stderr_contains "Not a directory"
+    assert_failed_cleanly
+}
+
+# modes: rootless nosubuid
+test_root_not_writable() {
+    make_bundle
+    mkdir "$T/ro"
+    chmod 0555 "$T/ro"
+    capture "$BURROW" --root "$T/ro" create --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "$T/ro"
+    assert_stderr_contains "Permission denied"
+    capture "$BURROW" --root "$T/ro/state" run --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "$T/ro/state"
+    assert_stderr_contains "Permission denied"
+    chmod 0755 "$T/ro"
+    assert_eq "$(ls -A "$T/ro")" "" "contents of $T/ro"
+    assert_failed_cleanly
+}
