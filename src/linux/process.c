@@ -94,10 +94,17 @@ static const char *env_get(char **env, const char *name)
     return NULL;
 }
 
+/* False with errno set: stat's error, or EACCES (as execve would say) for
+ * something that exists but is not an executable regular file. */
 static bool is_executable_file(const char *path)
 {
     struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0;
+    if (stat(path, &st) < 0)
+        return false;
+    if (S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0)
+        return true;
+    errno = EACCES;
+    return false;
 }
 
 int bw_process_check(struct bw_process_plan *plan, bw_err_t *err)
@@ -134,9 +141,8 @@ int bw_process_check(struct bw_process_plan *plan, bw_err_t *err)
         if (!is_executable_file(path)) {
             int e = errno;
             free(path);
-            return bw_error_set(err, e == 0 ? EACCES : e,
-                                "process.args[0] `%s`: not an executable file in the container",
-                                arg0);
+            return bw_error_set(
+                err, e, "process.args[0] `%s`: not an executable file in the container", arg0);
         }
         plan->exec_path = path;
         return 0;
