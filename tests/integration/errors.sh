@@ -222,7 +222,7 @@ test_bundle_not_readable() {
 # The default bundle is the current directory.
 test_default_bundle_without_config() {
     mkdir "$T/empty"
-    cd "$T/empty"
+    cd "$T/empty" || fail "cd $T/empty"
     bw create "$CID"
     assert_failed_cleanly "$T/empty/config.json" "No such file or directory"
 }
@@ -319,6 +319,7 @@ test_config_wrong_type() {
 
 test_rootfs_does_not_exist() {
     make_bundle
+    # shellcheck disable=SC2016 # $r is jq's
     cfg '.root.path = $r' --arg r "$T/no-such-rootfs"
     bw create --bundle "$BUNDLE" "$CID"
     assert_failed_cleanly "$T/no-such-rootfs" "No such file or directory"
@@ -336,6 +337,7 @@ test_rootfs_relative_does_not_exist() {
 test_rootfs_is_a_file() {
     make_bundle
     echo x >"$T/rootfs-file"
+    # shellcheck disable=SC2016 # $r is jq's
     cfg '.root.path = $r' --arg r "$T/rootfs-file"
     bw create --bundle "$BUNDLE" "$CID"
     assert_failed_cleanly "$T/rootfs-file" "Not a directory"
@@ -364,11 +366,30 @@ test_run_args0_not_in_path() {
     assert_failed_cleanly "no-such-program"
 }
 
+# It exists, so the reason is not "No such file or directory".
 test_run_args0_is_a_directory() {
     make_bundle
     set_args /tmp
     bw run --bundle "$BUNDLE" "$CID"
-    assert_failed_cleanly "/tmp"
+    assert_failed_cleanly "process.args[0] \`/tmp\`" "Permission denied"
+    assert_stderr_not_contains "No such file"
+}
+
+test_run_cwd_does_not_exist() {
+    make_bundle
+    payload_args cwd
+    cfg '.process.cwd = "/no-such-dir"'
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "process.cwd \`/no-such-dir\`" "No such file or directory"
+}
+
+test_run_cwd_is_a_file() {
+    make_bundle
+    payload_args cwd
+    cfg '.process.cwd = "/bin/payload"'
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "process.cwd \`/bin/payload\`" "Not a directory"
+    assert_stderr_not_contains "No such file"
 }
 
 # --- container ids ---------------------------------------------------------------------
@@ -398,7 +419,7 @@ test_id_taken() {
 test_malformed_ids() {
     make_bundle
     mkdir "$T/x" "$BW_ROOT"
-    local id long
+    local id long cmd
     long=$(printf 'a%.0s' {1..1025})
     for id in ../x a/b . .. "$long" 'a b' 'a;b' $'a\nb'; do
         bw create --bundle "$BUNDLE" "$id"
