@@ -69,6 +69,18 @@ int bw_usage_error(bw_err_t *err, const char *cmd, const char *fmt, ...)
                         cmd);
 }
 
+int bw_option_error(bw_err_t *err, const char *cmd, int c, char **argv)
+{
+    /* The option is the last argument getopt consumed, except for an
+     * unknown short option inside a group (-xf), which only optopt has. */
+    const char *arg = optind > 0 ? argv[optind - 1] : "";
+    if (c == ':')
+        return bw_usage_error(err, cmd, "option `%s` needs an argument", arg);
+    if (optopt > 0 && optopt < 256 && (strncmp(arg, "--", 2) != 0 || strchr(arg, '=') == NULL))
+        return bw_usage_error(err, cmd, "unknown option `-%c`", optopt);
+    return bw_usage_error(err, cmd, "unknown option `%s`", arg);
+}
+
 enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD_CGROUP, OPT_ROOTLESS };
 
 int main(int argc, char **argv)

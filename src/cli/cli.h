@@ -25,6 +25,11 @@ typedef int (*bw_command_fn)(struct bw_global *g, int argc, char **argv, bw_err_
 int bw_usage_error(bw_err_t *err, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* After getopt_long returned '?' or ':' (opterr 0, optstring starting with
+ * ':'): a usage error naming the option, for the message and the --log
+ * file alike.  Returns -1. */
+int bw_option_error(bw_err_t *err, const char *cmd, int c, char **argv);
+
 struct bw_create_opts;
 /* Options shared by create and run; returns 1 for --help, 0, or -1. */
 int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create_opts *o,

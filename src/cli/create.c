@@ -52,7 +52,8 @@ int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create
 {
     bool run = strcmp(cmd, "run") == 0;
     int c;
-    while ((c = getopt_long(argc, argv, run ? "b:dh" : "b:h", create_options, NULL)) != -1) {
+    opterr = 0; /* reported through err, naming the option */
+    while ((c = getopt_long(argc, argv, run ? ":b:dh" : ":b:h", create_options, NULL)) != -1) {
         switch (c) {
         case 'b':
             o->bundle = optarg;
@@ -86,7 +87,7 @@ int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create
             create_usage(cmd);
             return 1;
         default:
-            return bw_usage_error(err, cmd, "unknown option");
+            return bw_option_error(err, cmd, c, argv);
         }
     }
     if (optind >= argc)

@@ -13,7 +13,8 @@ int bw_cmd_delete(struct bw_global *g, int argc, char **argv, bw_err_t *err)
         {"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     bool force = false;
     int c;
-    while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
+    opterr = 0; /* reported through err, naming the option */
+    while ((c = getopt_long(argc, argv, ":fh", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             force = true;
@@ -24,7 +25,7 @@ int bw_cmd_delete(struct bw_global *g, int argc, char **argv, bw_err_t *err)
                    "  -f, --force   kill a running container first\n");
             return 0;
         default:
-            return bw_usage_error(err, "delete", "unknown option");
+            return bw_option_error(err, "delete", c, argv);
         }
     }
     if (argc - optind != 1)

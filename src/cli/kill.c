@@ -14,7 +14,8 @@ int bw_cmd_kill(struct bw_global *g, int argc, char **argv, bw_err_t *err)
         {"all", no_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     bool all = false;
     int c;
-    while ((c = getopt_long(argc, argv, "ah", opts, NULL)) != -1) {
+    opterr = 0; /* reported through err, naming the option */
+    while ((c = getopt_long(argc, argv, ":ah", opts, NULL)) != -1) {
         switch (c) {
         case 'a':
             all = true;
@@ -26,7 +27,7 @@ int bw_cmd_kill(struct bw_global *g, int argc, char **argv, bw_err_t *err)
                    "  -a, --all   every process of the container\n");
             return 0;
         default:
-            return bw_usage_error(err, "kill", "unknown option");
+            return bw_option_error(err, "kill", c, argv);
         }
     }
     int left = argc - optind;

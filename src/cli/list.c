@@ -17,7 +17,8 @@ int bw_cmd_list(struct bw_global *g, int argc, char **argv, bw_err_t *err)
     enum bw_list_format fmt = BW_LIST_TABLE;
     bool quiet = false;
     int c;
-    while ((c = getopt_long(argc, argv, "f:qh", opts, NULL)) != -1) {
+    opterr = 0; /* reported through err, naming the option */
+    while ((c = getopt_long(argc, argv, ":f:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (strcmp(optarg, "json") == 0)
@@ -36,7 +37,7 @@ int bw_cmd_list(struct bw_global *g, int argc, char **argv, bw_err_t *err)
                    "List the containers in the state root.\n");
             return 0;
         default:
-            return bw_usage_error(err, "list", "unknown option");
+            return bw_option_error(err, "list", c, argv);
         }
     }
     if (optind < argc)

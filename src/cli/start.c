@@ -11,12 +11,13 @@ int bw_cmd_start(struct bw_global *g, int argc, char **argv, bw_err_t *err)
 {
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    opterr = 0; /* reported through err, naming the option */
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         if (c == 'h') {
             printf("usage: burrow start ID\n\nRun process.args of a created container.\n");
             return 0;
         }
-        return bw_usage_error(err, "start", "unknown option");
+        return bw_option_error(err, "start", c, argv);
     }
     if (argc - optind != 1)
         return bw_usage_error(err, "start", argc - optind < 1 ? "missing container id"

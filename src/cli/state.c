@@ -11,12 +11,13 @@ int bw_cmd_state(struct bw_global *g, int argc, char **argv, bw_err_t *err)
 {
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    opterr = 0; /* reported through err, naming the option */
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         if (c == 'h') {
             printf("usage: burrow state ID\n\nPrint the state of a container as JSON (runtime-spec state).\n");
             return 0;
         }
-        return bw_usage_error(err, "state", "unknown option");
+        return bw_option_error(err, "state", c, argv);
     }
     if (argc - optind != 1)
         return bw_usage_error(err, "state", argc - optind < 1 ? "missing container id"
