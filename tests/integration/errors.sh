@@ -133,15 +133,16 @@ test_unknown_command_option() {
     for cmd in create run; do
         bw "$cmd" --frobnicate --bundle "$BUNDLE" "$CID"
         assert_failure
-        assert_stderr_contains "--frobnicate"
-        assert_stderr_contains "$cmd:"
+        assert_stderr_contains "$cmd: unknown option \`--frobnicate\`"
         assert_file_missing "$BW_ROOT/$CID"
     done
     for cmd in start state kill delete list; do
         bw "$cmd" --frobnicate "$CID"
         assert_failure
-        assert_stderr_contains "--frobnicate"
-        assert_stderr_contains "$cmd:"
+        assert_stderr_contains "$cmd: unknown option \`--frobnicate\`"
+        bw "$cmd" -Z "$CID"
+        assert_failure
+        assert_stderr_contains "$cmd: unknown option \`-Z\`"
     done
     assert_list_empty
     assert_nothing_left
@@ -150,7 +151,21 @@ test_unknown_command_option() {
 test_option_without_argument() {
     bw create "$CID" --bundle
     assert_failure
-    assert_stderr_contains "--bundle"
+    assert_stderr_contains "create: option \`--bundle\` needs an argument"
+    bw run "$CID" -b
+    assert_failure
+    assert_stderr_contains "run: option \`-b\` needs an argument"
+    assert_failed_cleanly
+}
+
+# Engines read the error from the --log file: it names the option too.
+test_unknown_option_in_log() {
+    make_bundle
+    bw --log "$T/burrow.log" create --frobnicate --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_file_exists "$T/burrow.log"
+    grep -qF -- "unknown option \`--frobnicate\`" "$T/burrow.log" ||
+        fail "$T/burrow.log does not name --frobnicate: $(cat "$T/burrow.log")"
     assert_failed_cleanly
 }
 
@@ -182,12 +197,15 @@ test_kill_unknown_signal_name() {
 test_kill_signal_number_out_of_range() {
     create_waiting
     local sig
-    # (-9 would be an option, as for any getopt command.)
     for sig in 65 1000 99999999999999999999 0x9 9x; do
         bw kill "$CID" "$sig"
         assert_failure
         assert_stderr_contains "\"$sig\""
     done
+    # -9 is an option, as for any getopt command, and said so.
+    bw kill "$CID" -9
+    assert_failure
+    assert_stderr_contains "unknown option \`-9\`"
     assert_status_is "$CID" created
     bw delete "$CID"
     assert_success
