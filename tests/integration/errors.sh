@@ -633,3 +633,39 @@ test_root_not_writable() {
     assert_eq "$(ls -A "$T/ro")" "" "contents of $T/ro"
     assert_failed_cleanly
 }
+
+# --- failures late in create: what was set up is undone ----------------------------------
+
+# The pid file is written after the container's process exists: that
+# process must go too.
+test_pid_file_in_missing_directory() {
+    make_bundle
+    payload_args wait-signal 30
+    bw create --pid-file "$T/no-such-dir/pid" --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "$T/no-such-dir/pid"
+    assert_file_missing "$T/no-such-dir"
+}
+
+test_terminal_not_supported() {
+    make_bundle
+    cfg '.process.terminal = true'
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "process.terminal"
+}
+
+test_console_socket_not_supported() {
+    make_bundle
+    bw create --console-socket "$T/console.sock" --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "--console-socket"
+}
+
+# A mount whose source does not exist fails inside the child, after the
+# namespaces and the state directory exist.
+test_mount_source_missing() {
+    make_bundle
+    # shellcheck disable=SC2016 # $s is jq's
+    cfg '.mounts += [{"destination": "/mnt", "type": "bind", "source": $s, "options": ["bind"]}]' \
+        --arg s "$T/no-such-source"
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "$T/no-such-source"
+}
