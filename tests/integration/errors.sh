@@ -669,3 +669,23 @@ test_mount_source_missing() {
     bw create --bundle "$BUNDLE" "$CID"
     assert_failed_cleanly "$T/no-such-source"
 }
+
+# Opening a FIFO for reading waits for a writer: burrow must not hang on
+# one (or on a device) where config.json should be.
+test_config_is_a_fifo() {
+    make_bundle
+    rm "$BUNDLE/config.json"
+    mkfifo "$BUNDLE/config.json"
+    capture timeout 10 "$BURROW" --root "$BW_ROOT" create --bundle "$BUNDLE" "$CID"
+    assert_status 1
+    assert_failed_cleanly "$BUNDLE" "config.json" "not a regular file"
+}
+
+test_config_is_a_device() {
+    make_bundle
+    rm "$BUNDLE/config.json"
+    ln -s /dev/zero "$BUNDLE/config.json"
+    capture timeout 10 "$BURROW" --root "$BW_ROOT" create --bundle "$BUNDLE" "$CID"
+    assert_status 1
+    assert_failed_cleanly "$BUNDLE" "config.json" "not a regular file"
+}
