@@ -60,6 +60,11 @@ static int load_bundle(const char *dir, struct bundle *b, bw_err_t *err)
     bw_err_t e = NULL;
     b->raw = bw_read_file_at(fd, "config.json", CONFIG_MAX, &b->raw_len, &e);
     if (b->raw == NULL) {
+        if (e->code == 0) {
+            /* No errno to show ("not a regular file"): keep the reason. */
+            *err = e;
+            return bw_error_prefix(err, "bundle `%s`", b->path);
+        }
         int code = e->code;
         bw_error_free(&e);
         return bw_error_set(err, code, "read `%s/config.json`", b->path);

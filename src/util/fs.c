@@ -34,7 +34,8 @@ struct open_how {
 
 char *bw_read_file_at(int dirfd, const char *path, size_t max, size_t *len, bw_err_t *err)
 {
-    cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
+    cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         bw_error_errno(err, "open `%s`", path);
         return NULL;
@@ -46,6 +47,11 @@ char *bw_read_file_at(int dirfd, const char *path, size_t max, size_t *len, bw_e
     }
     if (S_ISDIR(st.st_mode)) {
         bw_error_set(err, EISDIR, "read `%s`", path);
+        return NULL;
+    }
+    /* A FIFO, socket or device would hang or never end. */
+    if (!S_ISREG(st.st_mode)) {
+        bw_error_set(err, 0, "`%s` is not a regular file", path);
         return NULL;
     }
     /* /proc files report size 0: grow as we go. */
