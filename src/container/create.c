@@ -170,7 +170,7 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     l.preserve_fds = o->preserve_fds;
     if (bw_launch_prepare(&l, err) < 0)
         goto out;
-    root = bw_state_root(ctx->root_opt, err);
+    root = bw_state_root(ctx->root_opt, true, err);
     if (root == NULL)
         goto out;
     if (bw_cdir_create(root, o->id, d, err) < 0)
@@ -290,7 +290,7 @@ static int do_start(struct bw_cdir *d, const struct bw_state *s, bw_err_t *err)
 
 int bw_container_start(const struct bw_ctx *ctx, const char *id, bw_err_t *err)
 {
-    cleanup_free char *root = bw_state_root(ctx->root_opt, err);
+    cleanup_free char *root = bw_state_root(ctx->root_opt, false, err);
     if (root == NULL)
         return -1;
     cleanup_cdir struct bw_cdir d = {.fd = -1};

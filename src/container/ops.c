@@ -84,7 +84,7 @@ static int open_container(const struct bw_ctx *ctx, const char *id, bool lock, s
 {
     if (bw_id_check(id, err) < 0)
         return -1;
-    cleanup_free char *root = bw_state_root(ctx->root_opt, err);
+    cleanup_free char *root = bw_state_root(ctx->root_opt, false, err);
     if (root == NULL)
         return -1;
     if (bw_cdir_open(root, id, lock, d, err) < 0)
@@ -286,7 +286,7 @@ static const char *owner_name(uid_t uid, char *buf, size_t len)
 int bw_container_list(const struct bw_ctx *ctx, enum bw_list_format fmt, FILE *out,
                       bw_err_t *err)
 {
-    cleanup_free char *root = bw_state_root(ctx->root_opt, err);
+    cleanup_free char *root = bw_state_root(ctx->root_opt, false, err);
     if (root == NULL)
         return -1;
     cleanup_strv char **ids = bw_state_list_ids(root, err);

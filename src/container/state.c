@@ -106,7 +106,7 @@ static char *tmp_root(uid_t uid, bw_err_t *err)
     return path;
 }
 
-char *bw_state_root(const char *opt, bw_err_t *err)
+char *bw_state_root(const char *opt, bool create, bw_err_t *err)
 {
     char *path = NULL;
     uid_t uid = geteuid();
@@ -138,7 +138,7 @@ char *bw_state_root(const char *opt, bw_err_t *err)
         bw_error_set(err, ENOMEM, "state root");
         return NULL;
     }
-    if (mkdir_p(path, 0700, err) < 0) {
+    if (create && mkdir_p(path, 0700, err) < 0) {
         free(path);
         return NULL;
     }

@@ -36,8 +36,10 @@ int bw_id_check(const char *id, bw_err_t *err);
 /* Resolve the state root: `opt` (--root) when given, else /run/burrow for
  * root, else $XDG_RUNTIME_DIR/burrow when that is a directory owned by the
  * caller, else /tmp/burrow-UID (created 0700 and checked to be ours).
- * Creates it when missing.  Returns a malloc'd path. */
-char *bw_state_root(const char *opt, bw_err_t *err);
+ * Creates it when missing if `create` (for create and run); the commands
+ * that only look at containers leave a missing root missing: it holds none.
+ * Returns a malloc'd path. */
+char *bw_state_root(const char *opt, bool create, bw_err_t *err);
 
 struct bw_cdir {
     char *root; /* the state root */
