@@ -689,3 +689,25 @@ test_config_is_a_device() {
     assert_status 1
     assert_failed_cleanly "$BUNDLE" "config.json" "not a regular file"
 }
+
+# Commands that only look must not make the state root either.
+test_unknown_id_makes_no_state_root() {
+    local cmd
+    assert_file_missing "$BW_ROOT"
+    for cmd in state start kill delete; do
+        bw "$cmd" "$CID"
+        assert_failure
+        assert_stderr_contains "\`$CID\` does not exist"
+        assert_file_missing "$BW_ROOT"
+    done
+    bw list -q
+    assert_success
+    assert_stdout_eq ""
+    assert_file_missing "$BW_ROOT"
+    echo x >"$T/rootfile"
+    capture "$BURROW" --root "$T/rootfile/state" state "$CID"
+    assert_failure
+    assert_stderr_contains "$T/rootfile/state"
+    assert_stderr_not_contains "create"
+    assert_nothing_left
+}
