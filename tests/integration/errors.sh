@@ -63,6 +63,27 @@ run_detached_waiting() {
     assert_status_is "$CID" running
 }
 
+# assert_reaped: right after a delete, the container's process ($pid, from
+# get_pid) is dead: gone, or a zombie.  Then wait until it is reaped: after
+# `create` its parent is the host's init (or a subreaper), and some inits
+# reap only every couple of seconds, longer than assert_nothing_left's grace.
+assert_reaped() {
+    local line st=
+    if read -r line 2>/dev/null <"/proc/$pid/stat"; then
+        st=${line##*) }
+        st=${st%% *}
+    fi
+    case $st in
+    '' | Z | X) ;;
+    *) fail "process $pid still alive (state $st) after: $BW_CMD" ;;
+    esac
+    wait_until 15 pid_gone "$pid"
+}
+
+pid_gone() {
+    ! [ -e "/proc/$1" ]
+}
+
 # --- the command line ---------------------------------------------------------------
 
 test_create_without_id() {
@@ -191,6 +212,7 @@ test_kill_unknown_signal_name() {
     assert_status_is "$CID" created
     bw delete "$CID"
     assert_success
+    assert_reaped
     assert_nothing_left
 }
 
@@ -209,6 +231,7 @@ test_kill_signal_number_out_of_range() {
     assert_status_is "$CID" created
     bw delete "$CID"
     assert_success
+    assert_reaped
     assert_nothing_left
 }
 
@@ -430,6 +453,7 @@ test_id_taken() {
     assert_status_is "$CID" running
     bw delete --force "$CID"
     assert_success
+    assert_reaped
     assert_list_empty
     assert_nothing_left
 }
@@ -516,6 +540,7 @@ test_start_running_container() {
     wait_until 10 status_is "$CID" stopped
     bw delete "$CID"
     assert_success
+    assert_reaped
     assert_nothing_left
 }
 
@@ -535,6 +560,7 @@ test_start_stopped_container() {
     assert_status_is "$CID" stopped
     bw delete "$CID"
     assert_success
+    assert_reaped
     assert_nothing_left
 }
 
@@ -548,6 +574,7 @@ test_start_twice() {
     assert_status_is "$CID" running
     bw delete --force "$CID"
     assert_success
+    assert_reaped
     assert_nothing_left
 }
 
@@ -562,6 +589,7 @@ test_delete_running_without_force() {
     assert_file_exists "$BW_ROOT/$CID"
     bw delete --force "$CID"
     assert_success
+    assert_reaped
     assert_list_empty
     assert_nothing_left
 }
@@ -579,6 +607,7 @@ test_kill_stopped_container() {
     assert_stderr_contains "stopped"
     bw delete "$CID"
     assert_success
+    assert_reaped
     assert_nothing_left
 }
 
