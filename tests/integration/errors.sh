@@ -416,12 +416,14 @@ test_run_args0_is_a_directory() {
     assert_stderr_not_contains "No such file"
 }
 
-test_run_cwd_does_not_exist() {
+# A missing cwd is created (container.sh), but not on a read-only root (the
+# default of `burrow spec`).
+test_run_cwd_does_not_exist_readonly_root() {
     make_bundle
     payload_args cwd
-    cfg '.process.cwd = "/no-such-dir"'
+    cfg '.process.cwd = "/no-such-dir" | .root.readonly = true'
     bw run --bundle "$BUNDLE" "$CID"
-    assert_failed_cleanly "process.cwd \`/no-such-dir\`" "No such file or directory"
+    assert_failed_cleanly "create process.cwd \`/no-such-dir\`" "Read-only file system"
 }
 
 test_run_cwd_is_a_file() {
