@@ -10,12 +10,12 @@
 
 /* Global options, parsed by main before the subcommand. */
 struct bw_global {
-    const char *root;      /* --root, or NULL for the default */
-    const char *log_path;  /* --log */
-    bool log_json;         /* --log-format json */
-    bool debug;            /* --debug */
-    bool systemd_cgroup;   /* --systemd-cgroup (accepted, see README) */
-    const char *progname;  /* "burrow" */
+    const char *root;     /* --root, or NULL for the default */
+    const char *log_path; /* --log */
+    bool log_json;        /* --log-format json */
+    bool debug;           /* --debug */
+    bool systemd_cgroup;  /* --systemd-cgroup (accepted, see README) */
+    const char *progname; /* "burrow" */
 };
 
 /* A subcommand: returns the process exit status (>= 0), or -1 with *err set. */
@@ -37,7 +37,7 @@ int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create
 
 #define BW_COMMANDS(X)                                                                             \
     X(create, "create a container from a bundle")                                                  \
-    X(start, "start the user process of a created container")                                     \
+    X(start, "start the user process of a created container")                                      \
     X(run, "create and start a container")                                                         \
     X(state, "print the state of a container as JSON")                                             \
     X(list, "list containers")                                                                     \

@@ -29,8 +29,9 @@ int bw_cmd_delete(struct bw_global *g, int argc, char **argv, bw_err_t *err)
         }
     }
     if (argc - optind != 1)
-        return bw_usage_error(err, "delete", argc - optind < 1 ? "missing container id"
-                                                              : "expected one container id");
+        return bw_usage_error(err, "delete",
+                              argc - optind < 1 ? "missing container id"
+                                                : "expected one container id");
     struct bw_ctx ctx = {.root_opt = g->root, .systemd_cgroup = g->systemd_cgroup};
     return bw_container_delete(&ctx, argv[optind], force, err) < 0 ? -1 : 0;
 }

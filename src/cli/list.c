@@ -26,8 +26,7 @@ int bw_cmd_list(struct bw_global *g, int argc, char **argv, bw_err_t *err)
             else if (strcmp(optarg, "table") == 0)
                 fmt = BW_LIST_TABLE;
             else
-                return bw_usage_error(err, "list", "--format: \"%s\" is not table or json",
-                                      optarg);
+                return bw_usage_error(err, "list", "--format: \"%s\" is not table or json", optarg);
             break;
         case 'q':
             quiet = true;

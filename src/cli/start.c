@@ -20,8 +20,8 @@ int bw_cmd_start(struct bw_global *g, int argc, char **argv, bw_err_t *err)
         return bw_option_error(err, "start", c, argv);
     }
     if (argc - optind != 1)
-        return bw_usage_error(err, "start", argc - optind < 1 ? "missing container id"
-                                                          : "expected one container id");
+        return bw_usage_error(
+            err, "start", argc - optind < 1 ? "missing container id" : "expected one container id");
     struct bw_ctx ctx = {.root_opt = g->root, .systemd_cgroup = g->systemd_cgroup};
     return bw_container_start(&ctx, argv[optind], err) < 0 ? -1 : 0;
 }

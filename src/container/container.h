@@ -24,26 +24,23 @@ struct bw_create_opts {
     const char *console_socket; /* NULL: none */
     bool no_pivot;
     bool no_new_keyring;
-    int preserve_fds;           /* fds 3 .. 3+N-1 pass to the container */
-    bool detach; /* run only */
-    bool run;    /* set by bw_container_run: messages say "run" */
+    int preserve_fds; /* fds 3 .. 3+N-1 pass to the container */
+    bool detach;      /* run only */
+    bool run;         /* set by bw_container_run: messages say "run" */
 };
 
-int bw_container_create(const struct bw_ctx *ctx, const struct bw_create_opts *o,
-                        bw_err_t *err);
+int bw_container_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, bw_err_t *err);
 int bw_container_start(const struct bw_ctx *ctx, const char *id, bw_err_t *err);
 /* Returns the exit status of the container's process (foreground), 0 when
  * detached, or -1 with *err. */
 int bw_container_run(const struct bw_ctx *ctx, const struct bw_create_opts *o, bw_err_t *err);
-int bw_container_kill(const struct bw_ctx *ctx, const char *id, int signo, bool all,
-                      bw_err_t *err);
+int bw_container_kill(const struct bw_ctx *ctx, const char *id, int signo, bool all, bw_err_t *err);
 int bw_container_delete(const struct bw_ctx *ctx, const char *id, bool force, bw_err_t *err);
 /* Print the state as JSON to `out`. */
 int bw_container_state(const struct bw_ctx *ctx, const char *id, FILE *out, bw_err_t *err);
 
 enum bw_list_format { BW_LIST_TABLE, BW_LIST_JSON, BW_LIST_QUIET };
-int bw_container_list(const struct bw_ctx *ctx, enum bw_list_format fmt, FILE *out,
-                      bw_err_t *err);
+int bw_container_list(const struct bw_ctx *ctx, enum bw_list_format fmt, FILE *out, bw_err_t *err);
 
 /* "TERM", "SIGTERM", "sigterm", "15" -> 15; -1 when unknown. */
 int bw_signal_parse(const char *s);

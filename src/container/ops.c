@@ -28,14 +28,14 @@ static const struct {
     const char *name;
     int signo;
 } signal_names[] = {
-    {"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},
-    {"TRAP", SIGTRAP},   {"ABRT", SIGABRT},     {"IOT", SIGIOT},     {"BUS", SIGBUS},
-    {"FPE", SIGFPE},     {"KILL", SIGKILL},     {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},
-    {"USR2", SIGUSR2},   {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},   {"TERM", SIGTERM},
-    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CONT", SIGCONT},   {"STOP", SIGSTOP},
-    {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},   {"URG", SIGURG},
-    {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
-    {"WINCH", SIGWINCH}, {"IO", SIGIO},         {"POLL", SIGPOLL},   {"PWR", SIGPWR},
+    {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},     {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"IOT", SIGIOT},       {"BUS", SIGBUS},
+    {"FPE", SIGFPE},       {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},     {"STOP", SIGSTOP},
+    {"TSTP", SIGTSTP},     {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},
+    {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+    {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"POLL", SIGPOLL},     {"PWR", SIGPWR},
     {"SYS", SIGSYS},
 };
 
@@ -70,8 +70,7 @@ int bw_signal_parse(const char *s)
             return base;
         char *end = NULL;
         long off = strtol(name + 6, &end, 10);
-        if ((name[5] != (min ? '+' : '-')) || *end != '\0' || off < 0 ||
-            off > SIGRTMAX - SIGRTMIN)
+        if ((name[5] != (min ? '+' : '-')) || *end != '\0' || off < 0 || off > SIGRTMAX - SIGRTMIN)
             return -1;
         return min ? base + (int)off : base - (int)off;
     }
@@ -165,8 +164,7 @@ static int signal_all(const struct bw_state *s, int signo, bw_err_t *err)
     return 0;
 }
 
-int bw_container_kill(const struct bw_ctx *ctx, const char *id, int signo, bool all,
-                      bw_err_t *err)
+int bw_container_kill(const struct bw_ctx *ctx, const char *id, int signo, bool all, bw_err_t *err)
 {
     cleanup_cdir struct bw_cdir d = {.fd = -1};
     struct bw_state s = {0};
@@ -177,8 +175,10 @@ int bw_container_kill(const struct bw_ctx *ctx, const char *id, int signo, bool 
     {
         enum bw_status st = bw_cdir_status(&d, have ? &s : NULL);
         if (st != BW_STATUS_CREATED && st != BW_STATUS_RUNNING)
-            r = bw_error_set(err, 0, "it is %s: only a created or running container can be "
-                                     "signalled", bw_status_name(st));
+            r = bw_error_set(err, 0,
+                             "it is %s: only a created or running container can be "
+                             "signalled",
+                             bw_status_name(st));
         else if (all && s.own_pidns)
             r = signal_all(&s, signo, err);
         else {
@@ -283,8 +283,7 @@ static const char *owner_name(uid_t uid, char *buf, size_t len)
     return buf;
 }
 
-int bw_container_list(const struct bw_ctx *ctx, enum bw_list_format fmt, FILE *out,
-                      bw_err_t *err)
+int bw_container_list(const struct bw_ctx *ctx, enum bw_list_format fmt, FILE *out, bw_err_t *err)
 {
     cleanup_free char *root = bw_state_root(ctx->root_opt, false, err);
     if (root == NULL)
@@ -319,8 +318,8 @@ int bw_container_list(const struct bw_ctx *ctx, enum bw_list_format fmt, FILE *o
         if (fmt == BW_LIST_QUIET) {
             fprintf(out, "%s\n", *id);
         } else if (fmt == BW_LIST_TABLE) {
-            fprintf(out, "%-20s %-8d %-10s %-40s %-31s %s\n", *id, (int)s.pid,
-                    bw_status_name(st), s.bundle, s.created ? s.created : "",
+            fprintf(out, "%-20s %-8d %-10s %-40s %-31s %s\n", *id, (int)s.pid, bw_status_name(st),
+                    s.bundle, s.created ? s.created : "",
                     r == 0 ? owner_name(s.owner, who, sizeof(who)) : "");
         } else {
             cleanup_free char *json = bw_state_to_oci_json(&s, bw_status_name(st), false, &e);

@@ -129,8 +129,8 @@ char *bw_state_root(const char *opt, bool create, bw_err_t *err)
                 path = NULL;
         } else {
             if (xdg != NULL && xdg[0] != '\0')
-                bw_debug("XDG_RUNTIME_DIR `%s` is not a directory owned by uid %u: using /tmp",
-                         xdg, (unsigned)uid);
+                bw_debug("XDG_RUNTIME_DIR `%s` is not a directory owned by uid %u: using /tmp", xdg,
+                         (unsigned)uid);
             return tmp_root(uid, err);
         }
     }

@@ -44,7 +44,7 @@ char *bw_state_root(const char *opt, bool create, bw_err_t *err);
 struct bw_cdir {
     char *root; /* the state root */
     char *id;
-    int fd;     /* the container's directory (O_RDONLY|O_DIRECTORY), also the lock */
+    int fd;      /* the container's directory (O_RDONLY|O_DIRECTORY), also the lock */
     bool locked; /* we hold the exclusive lock on fd */
 };
 void bw_cdir_close(struct bw_cdir *d);

@@ -50,11 +50,15 @@ static void warn_resources(const struct oci_resources *r)
         bool set;
         const char *name;
     } parts[] = {
-        {r->memory != NULL, "memory"},     {r->cpu != NULL, "cpu"},
-        {r->pids != NULL, "pids"},         {r->block_io != NULL, "blockIO"},
+        {r->memory != NULL, "memory"},
+        {r->cpu != NULL, "cpu"},
+        {r->pids != NULL, "pids"},
+        {r->block_io != NULL, "blockIO"},
         {r->hugepage_limits_len > 0, "hugepageLimits"},
-        {r->network != NULL, "network"},   {r->rdma_len > 0, "rdma"},
-        {r->unified_len > 0, "unified"},   {r->devices_len > 0, "devices"},
+        {r->network != NULL, "network"},
+        {r->rdma_len > 0, "rdma"},
+        {r->unified_len > 0, "unified"},
+        {r->devices_len > 0, "devices"},
     };
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         if (!parts[i].set)

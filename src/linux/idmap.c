@@ -89,9 +89,9 @@ static int build_default(struct bw_idmap *map, unsigned long own, const char *fi
         /* Container ids must stay below 2^32 - 1. */
         if (next + r[i].count > UINT32_MAX)
             break;
-        map->m[map->len++] = (struct oci_id_mapping){
-            .container_id = (uint32_t)next, .host_id = (uint32_t)r[i].start,
-            .size = (uint32_t)r[i].count};
+        map->m[map->len++] = (struct oci_id_mapping){.container_id = (uint32_t)next,
+                                                     .host_id = (uint32_t)r[i].start,
+                                                     .size = (uint32_t)r[i].count};
         next += r[i].count;
     }
     free(r);
@@ -116,8 +116,8 @@ int bw_idmap_plan_default(uid_t uid, gid_t gid, struct bw_idmap_plan *p, bw_err_
                 "mapping (your id as root, nothing else); to map more ids add a line like "
                 "`%s:100000:65536` to /etc/subuid and /etc/subgid (e.g. `sudo usermod "
                 "--add-subuids 100000-165535 --add-subgids 100000-165535 %s`)",
-                !uid_ranges ? "uid" : "gid", who, !uid_ranges ? "/etc/subuid" : "/etc/subgid",
-                who, who);
+                !uid_ranges ? "uid" : "gid", who, !uid_ranges ? "/etc/subuid" : "/etc/subgid", who,
+                who);
         /* Keep the two maps alike: a wide uid map with a single gid map (or
          * the reverse) would only confuse file ownership. */
         p->uid.len = 1;
@@ -137,8 +137,7 @@ static int copy_maps(struct bw_idmap *map, const struct oci_id_mapping *m, size_
     return 0;
 }
 
-int bw_idmap_plan_from_config(const struct oci_linux *l, struct bw_idmap_plan *p,
-                              bw_err_t *err)
+int bw_idmap_plan_from_config(const struct oci_linux *l, struct bw_idmap_plan *p, bw_err_t *err)
 {
     if (copy_maps(&p->uid, l->uid_mappings, l->uid_mappings_len, err) < 0 ||
         copy_maps(&p->gid, l->gid_mappings, l->gid_mappings_len, err) < 0)
@@ -170,10 +169,10 @@ static char *find_helper(const char *name)
 int bw_idmap_plan_prepare(struct bw_idmap_plan *p, uid_t euid, gid_t egid, bw_err_t *err)
 {
     bool privileged = euid == 0;
-    p->uid.direct = privileged || (p->uid.len == 1 && p->uid.m[0].host_id == euid &&
-                                   p->uid.m[0].size == 1);
-    p->gid.direct = privileged || (p->gid.len == 1 && p->gid.m[0].host_id == egid &&
-                                   p->gid.m[0].size == 1);
+    p->uid.direct =
+        privileged || (p->uid.len == 1 && p->uid.m[0].host_id == euid && p->uid.m[0].size == 1);
+    p->gid.direct =
+        privileged || (p->gid.len == 1 && p->gid.m[0].host_id == egid && p->gid.m[0].size == 1);
     /* An unprivileged writer of gid_map must first give up setgroups(2),
      * or it could drop groups that deny it access to files. */
     p->deny_setgroups = !privileged && p->gid.direct;

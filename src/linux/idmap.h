@@ -39,8 +39,7 @@ void bw_idmap_plan_free(struct bw_idmap_plan *p);
 int bw_idmap_plan_default(uid_t uid, gid_t gid, struct bw_idmap_plan *p, bw_err_t *err);
 
 /* Copy the config's mappings into the plan. */
-int bw_idmap_plan_from_config(const struct oci_linux *l, struct bw_idmap_plan *p,
-                              bw_err_t *err);
+int bw_idmap_plan_from_config(const struct oci_linux *l, struct bw_idmap_plan *p, bw_err_t *err);
 
 /* Decide how each map is written and find newuidmap/newgidmap by absolute
  * path; done before any namespace exists, so a missing tool is a clean

@@ -125,9 +125,8 @@ static int open_namespace(const struct oci_namespace *ns, size_t index, bw_err_t
     int kind = ioctl(fd, NS_GET_NSTYPE);
     if (kind >= 0 && kind != oci_namespace_clone_flag(ns->type)) {
         close(fd);
-        return bw_error_set(err, EINVAL,
-                            "linux.namespaces[%zu]: `%s` is not a %s namespace", index, ns->path,
-                            type);
+        return bw_error_set(err, EINVAL, "linux.namespaces[%zu]: `%s` is not a %s namespace", index,
+                            ns->path, type);
     }
     if (kind < 0 && errno == ENOTTY) {
         close(fd);
@@ -312,9 +311,9 @@ static int child_join(struct bw_launch *l, bw_err_t *err)
 {
     /* The user namespace first: joining it gives the rights to join and
      * create the others. */
-    static const enum oci_namespace_type order[] = {OCI_NS_USER, OCI_NS_IPC,  OCI_NS_UTS,
-                                                    OCI_NS_NETWORK, OCI_NS_PID, OCI_NS_CGROUP,
-                                                    OCI_NS_TIME, OCI_NS_MOUNT};
+    static const enum oci_namespace_type order[] = {OCI_NS_USER,    OCI_NS_IPC,  OCI_NS_UTS,
+                                                    OCI_NS_NETWORK, OCI_NS_PID,  OCI_NS_CGROUP,
+                                                    OCI_NS_TIME,    OCI_NS_MOUNT};
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
         int fd = l->join_fd[order[i]];
         if (fd < 0)
@@ -444,8 +443,7 @@ static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_f
     /* Die with the parent until it has recorded us. */
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 
-    if (l->new_userns &&
-        bw_sync_expect(sync_fd, BW_SYNC_IDMAP_DONE, NULL, "burrow", &err) < 0)
+    if (l->new_userns && bw_sync_expect(sync_fd, BW_SYNC_IDMAP_DONE, NULL, "burrow", &err) < 0)
         _exit(1);
     if (child_join(l, &err) < 0)
         child_fail(sync_fd, &err);

@@ -22,22 +22,22 @@
 struct bw_launch {
     /* Inputs, set by the caller. */
     const struct oci_config *config;
-    const char *bundle;  /* absolute */
-    const char *rootfs;  /* absolute */
-    int statedir_fd;     /* the container's state directory (exec.fifo is there) */
-    int lock_fd;         /* the state directory lock: the child must not hold it */
+    const char *bundle; /* absolute */
+    const char *rootfs; /* absolute */
+    int statedir_fd;    /* the container's state directory (exec.fifo is there) */
+    int lock_fd;        /* the state directory lock: the child must not hold it */
     bool no_pivot;
     int preserve_fds;
 
     /* Prepared by bw_launch_prepare. */
-    bool new_userns;           /* a user namespace we create and map */
-    bool in_userns;            /* the container runs in a non-initial user namespace */
-    bool setgroups_allowed;    /* setgroups(2) works in the container */
+    bool new_userns;        /* a user namespace we create and map */
+    bool in_userns;         /* the container runs in a non-initial user namespace */
+    bool setgroups_allowed; /* setgroups(2) works in the container */
     bool own_pidns;
     unsigned long clone_flags;   /* namespaces clone3 creates */
     unsigned long unshare_flags; /* namespaces the child creates with unshare */
-    bool fork_again;           /* the init is a grandchild (pid or time namespace) */
-    int join_fd[OCI_NS__COUNT]; /* namespaces joined by path, or -1 */
+    bool fork_again;             /* the init is a grandchild (pid or time namespace) */
+    int join_fd[OCI_NS__COUNT];  /* namespaces joined by path, or -1 */
     struct bw_idmap_plan idmap;
     struct bw_process_plan proc;
 

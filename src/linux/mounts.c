@@ -182,8 +182,7 @@ static int sys_move_mount(int from, const char *from_path, int to, const char *t
     return (int)syscall(SYS_move_mount, from, from_path, to, to_path, flags);
 }
 
-static int sys_mount_setattr(int dfd, const char *path, unsigned int flags,
-                             struct mount_attr *attr)
+static int sys_mount_setattr(int dfd, const char *path, unsigned int flags, struct mount_attr *attr)
 {
     return (int)syscall(SYS_mount_setattr, dfd, path, flags, attr, sizeof(*attr));
 }
@@ -242,8 +241,8 @@ static const unsigned long atime_flags = MS_NOATIME | MS_RELATIME | MS_STRICTATI
 static void bind_attr_delta(const struct bw_mount_opts *o, unsigned long cur,
                             struct mount_attr *attr)
 {
-    const unsigned long plain = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NODIRATIME |
-                                MS_NOSYMFOLLOW;
+    const unsigned long plain =
+        MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NODIRATIME | MS_NOSYMFOLLOW;
     memset(attr, 0, sizeof(*attr));
     attr->attr_set = ms_to_attr(o->flags & plain & ~cur);
     attr->attr_clr = ms_to_attr(o->clear & plain & cur);
@@ -278,8 +277,8 @@ static int bind_onto(int src_fd, const char *src, int target, const struct bw_mo
             if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &rattr) < 0)
                 return bw_error_errno(err, "set recursive attributes of %s", what);
         }
-        if (sys_move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH |
-                                                     MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        if (sys_move_mount(tree, "", target, "",
+                           MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
             return bw_error_errno(err, "mount %s", what);
         return 0;
     }
@@ -426,8 +425,7 @@ static int mount_kernel_fs(struct bw_fs_ctx *ctx, struct mount_job *j, bw_err_t 
     return bw_error_set(err, e, "%s", j->what);
 }
 
-static int mount_one(struct bw_fs_ctx *ctx, const struct oci_mount *m, size_t index,
-                     bw_err_t *err)
+static int mount_one(struct bw_fs_ctx *ctx, const struct oci_mount *m, size_t index, bw_err_t *err)
 {
     struct mount_job j = {.m = m, .index = index, .type = m->type};
     if (bw_mount_opts_parse(m->options, m->options_len, &j.o, err) < 0)
@@ -468,17 +466,16 @@ static const struct {
     const char *name;
     unsigned int major, minor;
 } default_devices[] = {
-    {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9},
-    {"tty", 5, 0},
+    {"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
+    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
 static const struct {
     const char *name;
     const char *target;
 } dev_links[] = {
-    {"fd", "/proc/self/fd"},          {"stdin", "/proc/self/fd/0"},
-    {"stdout", "/proc/self/fd/1"},    {"stderr", "/proc/self/fd/2"},
-    {"ptmx", "pts/ptmx"},             {"core", "/proc/kcore"},
+    {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
+    {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"},         {"core", "/proc/kcore"},
 };
 
 static int make_device(struct bw_fs_ctx *ctx, int devfd, const char *name, unsigned int maj,
@@ -579,9 +576,8 @@ int bw_fs_mask_paths(struct bw_fs_ctx *ctx, bw_err_t *err)
             return bw_error_errno(err, "mask `%s`", path);
         struct bw_fdpath p;
         if (S_ISDIR(st.st_mode)) {
-            if (mount("tmpfs", bw_fdpath(&p, fd), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV |
-                                                              MS_NOEXEC,
-                      "size=0,mode=0755") < 0)
+            if (mount("tmpfs", bw_fdpath(&p, fd), "tmpfs",
+                      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0755") < 0)
                 return bw_error_errno(err, "mask `%s` with an empty tmpfs", path);
         } else {
             if (null < 0 && (null = open_dev_null(err)) < 0)
@@ -603,8 +599,7 @@ int bw_fs_mask_paths(struct bw_fs_ctx *ctx, bw_err_t *err)
                 continue;
             }
             *err = e;
-            return bw_error_prefix(err, "make `%s` read-only (linux.readonlyPaths[%zu])", path,
-                                   i);
+            return bw_error_prefix(err, "make `%s` read-only (linux.readonlyPaths[%zu])", path, i);
         }
         struct bw_mount_opts o = {.flags = MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV |
                                            MS_NOEXEC,

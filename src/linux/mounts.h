@@ -23,8 +23,8 @@ struct bw_mount_opts {
     unsigned long propagation; /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE, maybe | MS_REC */
     uint64_t rec_set;          /* MOUNT_ATTR_* applied recursively ("rro", "rnosuid") */
     uint64_t rec_clr;
-    bool idmap;                /* "idmap"/"ridmap" (not supported yet) */
-    char *data;                /* the rest, comma-joined, for the filesystem */
+    bool idmap; /* "idmap"/"ridmap" (not supported yet) */
+    char *data; /* the rest, comma-joined, for the filesystem */
 };
 
 int bw_mount_opts_parse(char *const *opts, size_t n, struct bw_mount_opts *o, bw_err_t *err);
@@ -32,13 +32,13 @@ void bw_mount_opts_free(struct bw_mount_opts *o);
 
 struct bw_fs_ctx {
     const struct oci_config *config;
-    const char *bundle;  /* absolute */
-    const char *rootfs;  /* absolute */
-    bool in_userns;      /* not the initial user namespace: no mknod, binds instead */
-    bool new_netns;      /* sysfs can be mounted only with a network namespace of our own */
-    bool new_ipcns;      /* mqueue likewise with an ipc namespace */
+    const char *bundle; /* absolute */
+    const char *rootfs; /* absolute */
+    bool in_userns;     /* not the initial user namespace: no mknod, binds instead */
+    bool new_netns;     /* sysfs can be mounted only with a network namespace of our own */
+    bool new_ipcns;     /* mqueue likewise with an ipc namespace */
     bool new_cgroupns;
-    int rootfd;          /* set by bw_fs_prepare_rootfs: O_PATH of the rootfs mount */
+    int rootfd; /* set by bw_fs_prepare_rootfs: O_PATH of the rootfs mount */
 };
 
 /* Make "/" a slave of the host, and bind the rootfs onto itself so it is a

@@ -41,8 +41,9 @@ static int cap_set_from_names(char **names, size_t n, const char *set, uint64_t 
          * are "CAP_" and upper case. */
         bool ok = strncmp(name, "CAP_", 4) == 0 && isupper((unsigned char)name[4]);
         if (!ok || cap_from_name(name, &v) < 0)
-            return bw_error_set(err, EINVAL, "process.capabilities.%s[%zu]: unknown capability \"%s\"",
-                                set, i, name);
+            return bw_error_set(err, EINVAL,
+                                "process.capabilities.%s[%zu]: unknown capability \"%s\"", set, i,
+                                name);
         if (v > last || v > 63) {
             bw_warn("process.capabilities.%s: %s is not supported by this kernel; ignored", set,
                     name);

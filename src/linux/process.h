@@ -15,11 +15,11 @@
 
 struct bw_process_plan {
     const struct oci_process *p;
-    bool caps;  /* process.capabilities given */
+    bool caps; /* process.capabilities given */
     uint64_t bounding, effective, inheritable, permitted, ambient;
     dev_t self_dev; /* burrow's own executable: the container may not exec it */
     ino_t self_ino;
-    char *exec_path; /* set by bw_process_check: resolved inside the container */
+    char *exec_path;  /* set by bw_process_check: resolved inside the container */
     int preserve_fds; /* fds 3 .. 3+N-1 stay open across exec (--preserve-fds) */
 };
 

@@ -60,8 +60,7 @@ void bw_sync_send_error(int fd, const struct bw_error *e)
     send_msg(fd, &m, offsetof(struct sync_msg, text) + strlen(m.text) + 1);
 }
 
-int bw_sync_expect(int fd, enum bw_sync_type type, int64_t *value, const char *who,
-                   bw_err_t *err)
+int bw_sync_expect(int fd, enum bw_sync_type type, int64_t *value, const char *who, bw_err_t *err)
 {
     struct sync_msg m;
     ssize_t n;

@@ -45,7 +45,6 @@ int bw_sync_send(int fd, enum bw_sync_type type, int64_t value, bw_err_t *err);
 void bw_sync_send_error(int fd, const struct bw_error *e);
 /* Wait for a message of `type`; an ERROR message becomes *err with the
  * child's errno and text, EOF becomes "`who` exited during setup". */
-int bw_sync_expect(int fd, enum bw_sync_type type, int64_t *value, const char *who,
-                   bw_err_t *err);
+int bw_sync_expect(int fd, enum bw_sync_type type, int64_t *value, const char *who, bw_err_t *err);
 
 #endif

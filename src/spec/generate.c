@@ -143,8 +143,10 @@ static int make_rootless(struct json_object *root, const struct oci_spec_options
         !json_object_object_get_ex(root, "mounts", &mounts))
         return bw_error_set(err, 0, "built-in config template lacks linux or mounts");
     rootless_namespaces(linux_obj);
-    json_object_object_add(linux_obj, "uidMappings", id_mappings(opts->uid_maps, opts->uid_maps_len));
-    json_object_object_add(linux_obj, "gidMappings", id_mappings(opts->gid_maps, opts->gid_maps_len));
+    json_object_object_add(linux_obj, "uidMappings",
+                           id_mappings(opts->uid_maps, opts->uid_maps_len));
+    json_object_object_add(linux_obj, "gidMappings",
+                           id_mappings(opts->gid_maps, opts->gid_maps_len));
     rootless_mounts(mounts, opts);
     return 0;
 }

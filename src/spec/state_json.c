@@ -70,8 +70,7 @@ char *bw_state_to_file_json(const struct bw_state *s, bw_err_t *err)
     return dup_json(o, JSON_C_TO_STRING_PLAIN, err);
 }
 
-char *bw_state_to_oci_json(const struct bw_state *s, const char *status, bool pretty,
-                           bw_err_t *err)
+char *bw_state_to_oci_json(const struct bw_state *s, const char *status, bool pretty, bw_err_t *err)
 {
     cleanup_json json_object *o = json_object_new_object();
     add_string(o, "ociVersion", OCI_RUNTIME_SPEC_VERSION);
@@ -83,9 +82,9 @@ char *bw_state_to_oci_json(const struct bw_state *s, const char *status, bool pr
     add_string(o, "created", s->created);
     json_object_object_add(o, "owner", json_object_new_int64(s->owner));
     json_object_object_add(o, "annotations", annotations_object(s));
-    return dup_json(o, pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-                              : JSON_C_TO_STRING_PLAIN,
-                    err);
+    return dup_json(
+        o, pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN,
+        err);
 }
 
 static const char *get_string(json_object *o, const char *key)

@@ -12,15 +12,15 @@
 
 struct bw_state {
     char *id;
-    char *bundle;         /* absolute */
-    char *rootfs;         /* absolute */
-    char *created;        /* RFC 3339, UTC */
-    pid_t pid;            /* 0 until the container's process exists */
-    uint64_t pid_start;   /* its start time, to recognise a recycled pid */
-    uid_t owner;          /* the uid that created it */
-    bool own_pidns;       /* the container has its own pid namespace */
-    bool rootless;        /* created by an unprivileged user */
-    char **annotations;   /* key, value, key, value, ..., NULL */
+    char *bundle;       /* absolute */
+    char *rootfs;       /* absolute */
+    char *created;      /* RFC 3339, UTC */
+    pid_t pid;          /* 0 until the container's process exists */
+    uint64_t pid_start; /* its start time, to recognise a recycled pid */
+    uid_t owner;        /* the uid that created it */
+    bool own_pidns;     /* the container has its own pid namespace */
+    bool rootless;      /* created by an unprivileged user */
+    char **annotations; /* key, value, key, value, ..., NULL */
 };
 
 void bw_state_free_fields(struct bw_state *s);

@@ -62,12 +62,12 @@ static inline void bw_strvfreep(char ***v)
     free(*v);
 }
 
-#define cleanup_free   __attribute__((cleanup(bw_freep)))
-#define cleanup_close  __attribute__((cleanup(bw_closep)))
-#define cleanup_file   __attribute__((cleanup(bw_fclosep)))
-#define cleanup_dir    __attribute__((cleanup(bw_closedirp)))
-#define cleanup_error  __attribute__((cleanup(bw_errorp)))
-#define cleanup_strv   __attribute__((cleanup(bw_strvfreep)))
+#define cleanup_free  __attribute__((cleanup(bw_freep)))
+#define cleanup_close __attribute__((cleanup(bw_closep)))
+#define cleanup_file  __attribute__((cleanup(bw_fclosep)))
+#define cleanup_dir   __attribute__((cleanup(bw_closedirp)))
+#define cleanup_error __attribute__((cleanup(bw_errorp)))
+#define cleanup_strv  __attribute__((cleanup(bw_strvfreep)))
 
 static inline void *bw_steal_pointer(void *pp)
 {

@@ -123,8 +123,8 @@ int bw_write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
-int bw_write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len,
-                            mode_t mode, bw_err_t *err)
+int bw_write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                            bw_err_t *err)
 {
     cleanup_free char *tmp = NULL;
     if (asprintf(&tmp, "%s.tmp%d", path, (int)getpid()) < 0)
@@ -267,7 +267,8 @@ int bw_open_in_root(int rootfd, const char *path, int flags, bw_err_t *err)
  * without openat2, one component refusing symlinks. */
 static int open_component(int rootfd, int parent, const char *prefix, const char *comp)
 {
-    int fd = bw_openat2(rootfd, prefix, O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    int fd =
+        bw_openat2(rootfd, prefix, O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
     if (fd < 0 && errno == ENOSYS)
         fd = openat(parent, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     return fd;

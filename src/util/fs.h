@@ -15,8 +15,8 @@ char *bw_read_file(const char *path, size_t max, size_t *len, bw_err_t *err);
 
 /* Write `len` bytes to `path` (relative to dirfd) through a temporary file and
  * rename(2), so that readers see the old or the new content, never a part. */
-int bw_write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len,
-                            mode_t mode, bw_err_t *err);
+int bw_write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                            bw_err_t *err);
 
 /* write(2) all of buf, retrying on EINTR and short writes. */
 int bw_write_all(int fd, const void *buf, size_t len);

@@ -472,8 +472,11 @@ static struct oci_config *generate_and_parse(struct unit *u, bool rootless, enum
 {
     static const struct oci_id_mapping uids[] = {{0, 1234, 1}, {1, 200000, 65536}};
     static const struct oci_id_mapping gids[] = {{0, 5678, 1}};
-    struct oci_spec_options o = {.rootless = rootless, .uid_maps = uids, .uid_maps_len = 2,
-                                 .gid_maps = gids, .gid_maps_len = 1};
+    struct oci_spec_options o = {.rootless = rootless,
+                                 .uid_maps = uids,
+                                 .uid_maps_len = 2,
+                                 .gid_maps = gids,
+                                 .gid_maps_len = 1};
     bw_err_t err = NULL;
     char *text = oci_spec_generate(&o, &err);
     struct oci_config *c = NULL;
