@@ -1,6 +1,7 @@
 #!/bin/bash
 # check.sh: the whole check, as CI runs it (.ci/run) on a clean clone:
-# dependencies, build with -Werror, unit and integration tests.
+# dependencies, formatting (.clang-format), build with -Werror, unit and
+# integration tests.
 #
 # The last line printed is always the summary, `N passed, N failed[, N
 # skipped]` (a failed build counts as one failure); the exit status is 0 iff
@@ -28,6 +29,7 @@ step() {
 if [ "${CHECK_SKIP_DEPS:-0}" != 1 ]; then
     step deps ./scripts/install-deps.sh --test
 fi
+step format ./scripts/check-format.sh
 step autogen ./autogen.sh
 step configure ./configure --enable-werror
 step build make -j2

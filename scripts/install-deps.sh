@@ -27,8 +27,9 @@ build=(build-essential autoconf automake libtool pkg-config libjson-c-dev libcap
 # and the static busybox of the test and demo rootfs.
 runtime=(uidmap fuse-overlayfs slirp4netns busybox-static)
 # The test suite (jq, util-linux's setpriv, timeout in coreutils, ps),
-# other runtimes and tools for comparisons and benchmarks, clang for fuzzing.
-testing=(jq crun runc bubblewrap hyperfine time util-linux procps passt clang)
+# other runtimes and tools for comparisons and benchmarks, clang for fuzzing,
+# clang-format for the format check of scripts/check.sh.
+testing=(jq crun runc bubblewrap hyperfine time util-linux procps passt clang clang-format)
 
 pkgs=("${build[@]}" "${runtime[@]}")
 [ "$with_test" -eq 0 ] || pkgs+=("${testing[@]}")
