@@ -1,7 +1,8 @@
 #!/bin/bash
 # check.sh: the whole check, as CI runs it (.ci/run) on a clean clone:
-# dependencies, formatting (.clang-format), build with -Werror, unit and
-# integration tests.
+# dependencies, formatting (.clang-format), a build with ASan and UBSan that
+# runs the unit and smoke tests (scripts/check-sanitizers.sh), the build with
+# -Werror, unit and integration tests.
 #
 # The last line printed is always the summary, `N passed, N failed[, N
 # skipped]` (a failed build counts as one failure); the exit status is 0 iff
@@ -30,6 +31,7 @@ if [ "${CHECK_SKIP_DEPS:-0}" != 1 ]; then
     step deps ./scripts/install-deps.sh --test
 fi
 step format ./scripts/check-format.sh
+step sanitizers ./scripts/check-sanitizers.sh
 step autogen ./autogen.sh
 step configure ./configure --enable-werror
 step build make -j2
