@@ -78,8 +78,10 @@ int bw_cmd_spec(struct bw_global *g, int argc, char **argv, bw_err_t *err)
         /* The mappings burrow would add itself: the caller as 0, then its
          * subordinate ranges (with a warning and a single mapping when it
          * has none). */
-        if (bw_idmap_plan_default(getuid(), getgid(), &plan, err) < 0)
+        if (bw_idmap_plan_default(getuid(), getgid(), &plan, err) < 0) {
+            bw_idmap_plan_free(&plan);
             return bw_error_prefix(err, "spec");
+        }
         opts.uid_maps = plan.uid.m;
         opts.uid_maps_len = plan.uid.len;
         opts.gid_maps = plan.gid.m;

@@ -158,7 +158,7 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     bw_launch_init(&l);
     cleanup_free char *root = NULL;
     int rc = -1;
-    bool dir_made = false;
+    bool dir_made = false, pid_written = false;
 
     /* Everything that can be checked is checked before anything is made. */
     if (load_bundle(o->bundle, &b, err) < 0)
@@ -204,12 +204,17 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
         goto out;
     if (o->pid_file != NULL && write_pid_file(o->pid_file, l.pid, err) < 0)
         goto out;
+    pid_written = o->pid_file != NULL;
     if (bw_launch_release(&l, err) < 0)
         goto out;
     rc = 0;
 out:
     if (rc < 0) {
         bw_launch_abort(&l);
+        /* A pid file naming a dead (soon reused) pid would mislead the
+         * engine that reads it. */
+        if (pid_written)
+            unlink(o->pid_file);
         if (dir_made) {
             bw_err_t e2 = NULL;
             if (bw_cdir_remove(d, &e2) < 0) {

@@ -76,20 +76,24 @@ static int mkdir_p(const char *path, mode_t mode, bw_err_t *err)
 /* The per-user fallback under /tmp must be ours: anyone can create
  * /tmp/burrow-UID first, so check it is a real directory (not a symlink),
  * owned by us and closed to others. */
-static char *tmp_root(uid_t uid, bw_err_t *err)
+static char *tmp_root(uid_t uid, bool create, bw_err_t *err)
 {
     char *path = NULL;
     if (asprintf(&path, "/tmp/burrow-%u", (unsigned)uid) < 0) {
         bw_error_set(err, ENOMEM, "state root");
         return NULL;
     }
-    if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+    if (create && mkdir(path, 0700) < 0 && errno != EEXIST) {
         bw_error_errno(err, "create state root `%s`", path);
         free(path);
         return NULL;
     }
     struct stat st;
     if (lstat(path, &st) < 0) {
+        /* Not there and not to be created: no containers (the caller
+         * finds none). */
+        if (!create && errno == ENOENT)
+            return path;
         bw_error_errno(err, "stat state root `%s`", path);
         free(path);
         return NULL;
@@ -131,7 +135,7 @@ char *bw_state_root(const char *opt, bool create, bw_err_t *err)
             if (xdg != NULL && xdg[0] != '\0')
                 bw_debug("XDG_RUNTIME_DIR `%s` is not a directory owned by uid %u: using /tmp", xdg,
                          (unsigned)uid);
-            return tmp_root(uid, err);
+            return tmp_root(uid, create, err);
         }
     }
     if (path == NULL) {

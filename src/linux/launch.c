@@ -191,6 +191,12 @@ static int prepare_namespaces(struct bw_launch *l, bool rootless, bw_err_t *err)
     } else {
         l->clone_flags = new_flags;
     }
+    /* A joined mount namespace is only the starting point: the rootfs is set
+     * up in a private copy of it (unshare after the setns), so that making
+     * "/" a slave and pivot_root never touch the namespace joined (given
+     * /proc/1/ns/mnt, the host's own). */
+    if (l->join_fd[OCI_NS_MOUNT] >= 0)
+        l->unshare_flags |= CLONE_NEWNS;
     return 0;
 }
 
@@ -218,6 +224,11 @@ static int check_user_mapped(const struct bw_launch *l, bool rootless, bw_err_t 
                             "process.user.gid %u is not mapped in the container's user "
                             "namespace%s",
                             (unsigned)u->gid, hint);
+    if (u->additional_gids_len > 0 && l->idmap.deny_setgroups)
+        return bw_error_set(err, EPERM,
+                            "process.user.additionalGids: supplementary groups cannot be set "
+                            "with a single-id mapping (setgroups is denied); give your user a "
+                            "range in /etc/subgid");
     for (size_t i = 0; i < u->additional_gids_len; i++) {
         if (bw_idmap_to_host(gm->m, gm->len, u->additional_gids[i]) < 0)
             return bw_error_set(err, EINVAL,
@@ -379,6 +390,28 @@ static int child_become_root(struct bw_launch *l, bw_err_t *err)
     return 0;
 }
 
+/* C3: a process.cwd missing from the rootfs is created (0755, owned by the
+ * container's root), as runc and crun do, so an image's WorkingDir need not
+ * exist.  Here, after mounts[] (the cwd may be on one of them) and before
+ * root.readonly and readonlyPaths, which would forbid it. */
+static int child_make_cwd(const struct bw_fs_ctx *fs, const char *cwd, bw_err_t *err)
+{
+    bw_err_t e = NULL;
+    int fd = bw_open_in_root(fs->rootfd, cwd, O_PATH, &e);
+    if (fd < 0 && e->code == ENOENT) {
+        bw_error_free(&e);
+        fd = bw_mkpath_in_root(fs->rootfd, cwd, true, 0755, err);
+        if (fd < 0)
+            return bw_error_prefix(err, "create process.cwd `%s`", cwd);
+    }
+    /* Anything else (not a directory, a loop) is for bw_process_check to
+     * report, in the container's own terms. */
+    bw_error_free(&e);
+    if (fd >= 0)
+        close(fd);
+    return 0;
+}
+
 /* C3-C6 */
 static int child_setup(struct bw_launch *l, bw_err_t *err)
 {
@@ -401,7 +434,8 @@ static int child_setup(struct bw_launch *l, bw_err_t *err)
         .rootfd = -1,
     };
     if (bw_fs_prepare_rootfs(&fs, err) < 0 || bw_fs_mount_all(&fs, err) < 0 ||
-        bw_fs_mask_paths(&fs, err) < 0 || bw_fs_enter_rootfs(&fs, l->no_pivot, err) < 0)
+        child_make_cwd(&fs, c->process->cwd, err) < 0 || bw_fs_mask_paths(&fs, err) < 0 ||
+        bw_fs_enter_rootfs(&fs, l->no_pivot, err) < 0)
         return -1;
     if (fs.rootfd >= 0)
         close(fs.rootfd);

@@ -112,18 +112,6 @@ int bw_process_check(struct bw_process_plan *plan, bw_err_t *err)
 {
     const struct oci_process *p = plan->p;
     struct stat st;
-    if (stat(p->cwd, &st) < 0 && errno == ENOENT) {
-        /* As runc and crun do: a missing cwd is created (0755, owned by the
-         * container's root), so an image's WorkingDir need not exist in the
-         * rootfs.  We are inside the new root already: nothing resolves out
-         * of it. */
-        cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        int fd = root < 0 ? -1 : bw_mkpath_in_root(root, p->cwd, true, 0755, err);
-        if (fd < 0)
-            return root < 0 ? bw_error_errno(err, "open the container's root")
-                            : bw_error_prefix(err, "create process.cwd `%s`", p->cwd);
-        close(fd);
-    }
     if (stat(p->cwd, &st) < 0)
         return bw_error_errno(err, "process.cwd `%s`", p->cwd);
     if (!S_ISDIR(st.st_mode))

@@ -593,17 +593,18 @@ test_cwd_missing_is_created() {
     assert_nothing_left "$CID"
 }
 
-# A missing cwd on a read-only root cannot be created: a clear error at
-# create, and the process never runs.
+# On a read-only root too: it is created before the root is made read-only
+# (as runc does), so an image's WorkingDir works with root.readonly.
 test_cwd_missing_readonly_root() {
     make_bundle
+    private_rootfs
     cfg '.root.readonly = true | .process.cwd = "/no/such/dir"'
-    payload_args echo should-not-run
+    payload_args cwd -- writable /
     bw run --bundle "$BUNDLE" "$CID"
-    assert_failure
-    assert_stdout_not_contains "should-not-run"
-    assert_stderr_contains "create process.cwd \`/no/such/dir\`"
-    assert_stderr_contains "Read-only file system"
+    assert_success
+    assert_stdout_line "cwd: /no/such/dir"
+    assert_stdout_line "writable: / no (EROFS)"
+    [ -d "$T/rootfs/no/such/dir" ] || fail "the cwd was not created in the rootfs"
     assert_nothing_left "$CID"
 }
 
@@ -669,10 +670,38 @@ test_user_additional_gids_single_mapping() {
     make_bundle
     cfg '.process.user = {"uid": 0, "gid": 0, "additionalGids": [0]}'
     payload_args ids
+    # Refused by create already, not only when start execs.
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "process.user.additionalGids: supplementary groups cannot be set with a single-id mapping"
+    assert_file_missing "$BW_ROOT/$CID"
     bw run --bundle "$BUNDLE" "$CID"
     assert_failure
     assert_stdout_not_contains "uid:"
     assert_stderr_contains "process.user.additionalGids: supplementary groups cannot be set with a single-id mapping"
     assert_stderr_contains "/etc/subgid"
+    assert_nothing_left "$CID"
+}
+
+# Joining a mount namespace by path sets the container up in a private copy
+# of it: the namespace joined keeps its root and mounts.  The namespace here
+# is a throwaway one (unshare -m) that burrow runs in and joins through
+# /proc/self/ns/mnt; were it pivoted, the shell in it would lose the host's
+# files.
+# modes: root
+test_join_mount_namespace_leaves_it_alone() {
+    needs_cmd unshare
+    make_bundle
+    cfg '.linux.namespaces |= map(if .type == "mount" then .path = "/proc/self/ns/mnt" else . end)'
+    payload_args echo inside
+    touch "$T/marker"
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    capture unshare -m --propagation private sh -c '
+        "$1" --root "$2" run --bundle "$3" "$4"; echo "run: $?"
+        if [ -e "$5" ]; then echo "root: intact"; else echo "root: moved"; fi
+        grep -c " / / " /proc/self/mountinfo | sed "s/^/root mounts: /"' \
+        sh "$BURROW" "$BW_ROOT" "$BUNDLE" "$CID" "$T/marker"
+    assert_success
+    assert_stdout_eq $'inside\nrun: 0\nroot: intact\nroot mounts: 1'
     assert_nothing_left "$CID"
 }

@@ -416,14 +416,23 @@ test_run_args0_is_a_directory() {
     assert_stderr_not_contains "No such file"
 }
 
-# A missing cwd is created (container.sh), but not on a read-only root (the
-# default of `burrow spec`).
-test_run_cwd_does_not_exist_readonly_root() {
+# A missing cwd is created (container.sh), but not on a read-only mount.
+test_run_cwd_on_a_read_only_mount() {
     make_bundle
     payload_args cwd
-    cfg '.process.cwd = "/no-such-dir" | .root.readonly = true'
+    cfg '.process.cwd = "/home/no-such-dir"
+        | .mounts += [{"destination": "/home", "type": "tmpfs", "source": "tmpfs", "options": ["ro"]}]'
     bw run --bundle "$BUNDLE" "$CID"
-    assert_failed_cleanly "create process.cwd \`/no-such-dir\`" "Read-only file system"
+    assert_failed_cleanly "create process.cwd \`/home/no-such-dir\`" "Read-only file system"
+}
+
+# Under a file: not a directory, and nothing is created.
+test_run_cwd_under_a_file() {
+    make_bundle
+    payload_args cwd
+    cfg '.process.cwd = "/bin/payload/sub"'
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_failed_cleanly "process.cwd \`/bin/payload/sub\`" "Not a directory"
 }
 
 test_run_cwd_is_a_file() {
