@@ -81,7 +81,7 @@ assert_reaped() {
 }
 
 pid_gone() {
-    ! [ -e "/proc/$1" ]
+    pid_reaped "$1"
 }
 
 # --- the command line ---------------------------------------------------------------

@@ -28,11 +28,11 @@ alive() {
     [ "${line%% *}" != Z ]
 }
 
-# reaped PID: no process PID, not even a zombie.  A container's init that
-# `create` left behind is reparented to the host's init, which may take a
-# moment to reap it once delete has killed it.
+# reaped PID: no process PID, or a zombie handed to the host's init (a
+# container's init that `create` left behind is reparented there, and some
+# inits take a moment to reap it once delete has killed it).
 reaped() {
-    [ ! -e "/proc/$1" ]
+    pid_reaped "$1"
 }
 
 # count_lines FILE LINE: how many lines of FILE are exactly LINE.

@@ -156,6 +156,16 @@ _bw_quote() {
     printf '%s' "${s# }"
 }
 
+# pid_reaped PID: no process PID, or only a zombie already handed to pid 1
+# (dead; some hosts' pid 1, CI's among them, reaps orphans every couple of
+# seconds, and that is not burrow's to wait for).
+pid_reaped() {
+    local line st
+    read -r line 2>/dev/null <"/proc/$1/stat" || return 0
+    st=${line##*) }
+    [[ $st == "Z 1 "* ]]
+}
+
 # wait_until SECONDS CMD...: poll CMD every 0.05 s until it succeeds; fail
 # the test after SECONDS.
 wait_until() {
@@ -418,21 +428,14 @@ bw_find_leftovers() (
         read -r line 2>/dev/null <"/proc/$1/stat" && st=${line##*) } && st=${st%% *}
         printf 'pid %s: process (state %s) %s: %s\n' "$1" "$st" "$2" "${cmd:-?}"
     }
-    # A dead process handed to pid 1 is no leak, only not reaped yet: some
-    # hosts' pid 1 (CI's) reaps orphans every few seconds.
-    _bw_orphan_zombie() {
-        local line st
-        read -r line 2>/dev/null <"/proc/$1/stat" || return 1
-        st=${line##*) }
-        [[ $st == "Z 1 "* ]]
-    }
-    # Recorded pids, if the very same process (same start time) still exists.
+    # Recorded pids, if the very same process (same start time) still exists
+    # (a zombie handed to pid 1 is dead: see pid_reaped).
     if [ -s "$dir/.pids" ]; then
         local rid rpid rst
         while read -r rid rpid rst; do
             [ -z "${skip_pid[$rpid]:-}" ] || continue
             if [ "$(_bw_starttime "$rpid" 2>/dev/null)" = "$rst" ] && [ -z "${seen[$rpid]:-}" ] &&
-                ! _bw_orphan_zombie "$rpid"; then
+                ! pid_reaped "$rpid"; then
                 seen[$rpid]=1
                 _bw_describe "$rpid" "recorded for $rid"
             fi
