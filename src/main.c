@@ -70,12 +70,19 @@ int bw_usage_error(bw_err_t *err, const char *cmd, const char *fmt, ...)
 
 int bw_option_error(bw_err_t *err, const char *cmd, int c, char **argv)
 {
-    /* The option is the last argument getopt consumed, except for an
-     * unknown short option inside a group (-xf), which only optopt has. */
+    /* A long option is the last argument getopt consumed.  A short one
+     * (optopt) is in a group getopt is still inside (argv[optind], "-xq"
+     * with x unknown) or has just left (argv[optind - 1], "-qx" or "-qf"
+     * with f missing its argument). */
     const char *arg = optind > 0 ? argv[optind - 1] : "";
+    const char *cur = argv[optind];
+    bool is_short = optopt > 0 && optopt < 256 &&
+                    ((cur != NULL && cur[0] == '-' && cur[1] != '-' && strchr(cur + 1, optopt)) ||
+                     (arg[0] == '-' && arg[1] != '-'));
     if (c == ':')
-        return bw_usage_error(err, cmd, "option `%s` needs an argument", arg);
-    if (optopt > 0 && optopt < 256 && (strncmp(arg, "--", 2) != 0 || strchr(arg, '=') == NULL))
+        return is_short ? bw_usage_error(err, cmd, "option `-%c` needs an argument", optopt)
+                        : bw_usage_error(err, cmd, "option `%s` needs an argument", arg);
+    if (is_short)
         return bw_usage_error(err, cmd, "unknown option `-%c`", optopt);
     return bw_usage_error(err, cmd, "unknown option `%s`", arg);
 }

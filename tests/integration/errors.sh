@@ -179,6 +179,20 @@ test_option_without_argument() {
     assert_failed_cleanly
 }
 
+# Short options in a group are named alone, wherever getopt stopped in it.
+test_short_option_in_a_group() {
+    bw list -qf
+    assert_failure
+    assert_stderr_contains "list: option \`-f\` needs an argument"
+    bw list --format=json -xq
+    assert_failure
+    assert_stderr_contains "list: unknown option \`-x\`"
+    bw list -qx
+    assert_failure
+    assert_stderr_contains "list: unknown option \`-x\`"
+    assert_failed_cleanly
+}
+
 # Engines read the error from the --log file: it names the option too.
 test_unknown_option_in_log() {
     make_bundle
