@@ -705,3 +705,29 @@ test_join_mount_namespace_leaves_it_alone() {
     assert_stdout_eq $'inside\nrun: 0\nroot: intact\nroot mounts: 1'
     assert_nothing_left "$CID"
 }
+
+# The container's process gets stdio and nothing else of burrow's or of its
+# caller's fds (here 5 and 7, open in the caller without O_CLOEXEC).
+test_only_stdio_fds() {
+    make_bundle
+    payload_args fds
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    capture sh -c 'exec 5</dev/null 7</dev/null; exec "$0" --root "$1" run --bundle "$2" "$3"' \
+        "$BURROW" "$BW_ROOT" "$BUNDLE" "$CID"
+    assert_success
+    assert_stdout_eq "fds: 0 1 2"
+    assert_nothing_left "$CID"
+}
+
+# --preserve-fds N passes fds 3 to 3+N-1 on, and no other.
+test_preserve_fds() {
+    make_bundle
+    payload_args fds -- cat /proc/self/fd/4
+    echo "through fd 4" >"$T/four"
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    capture sh -c 'exec 3</dev/null 4<"$4" 5</dev/null; exec "$0" --root "$1" run --preserve-fds 2 --bundle "$2" "$3"' \
+        "$BURROW" "$BW_ROOT" "$BUNDLE" "$CID" "$T/four"
+    assert_success
+    assert_stdout_eq $'fds: 0 1 2 3 4\nthrough fd 4'
+    assert_nothing_left "$CID"
+}
