@@ -84,6 +84,11 @@ int bw_option_error(bw_err_t *err, const char *cmd, int c, char **argv)
                         : bw_usage_error(err, cmd, "option `%s` needs an argument", arg);
     if (is_short)
         return bw_usage_error(err, cmd, "unknown option `-%c`", optopt);
+    /* A known long option given a value it does not take (--detach=1):
+     * glibc sets optopt to its value, and to 0 for an unknown one. */
+    const char *eq = strchr(arg, '=');
+    if (optopt != 0 && strncmp(arg, "--", 2) == 0 && eq != NULL)
+        return bw_usage_error(err, cmd, "option `%.*s` takes no argument", (int)(eq - arg), arg);
     return bw_usage_error(err, cmd, "unknown option `%s`", arg);
 }
 

@@ -193,6 +193,21 @@ test_short_option_in_a_group() {
     assert_failed_cleanly
 }
 
+# A flag given a value is not an unknown option.
+test_flag_with_a_value() {
+    make_bundle
+    bw run --detach=1 --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "run: option \`--detach\` takes no argument"
+    bw list --quiet=yes
+    assert_failure
+    assert_stderr_contains "list: option \`--quiet\` takes no argument"
+    bw list --frob=1
+    assert_failure
+    assert_stderr_contains "list: unknown option \`--frob=1\`"
+    assert_failed_cleanly
+}
+
 # Engines read the error from the --log file: it names the option too.
 test_unknown_option_in_log() {
     make_bundle
