@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "linux/process.h"
-#include "util/fs.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
