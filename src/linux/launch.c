@@ -224,11 +224,8 @@ static int check_user_mapped(const struct bw_launch *l, bool rootless, bw_err_t 
                             "process.user.gid %u is not mapped in the container's user "
                             "namespace%s",
                             (unsigned)u->gid, hint);
-    if (u->additional_gids_len > 0 && l->idmap.deny_setgroups)
-        return bw_error_set(err, EPERM,
-                            "process.user.additionalGids: supplementary groups cannot be set "
-                            "with a single-id mapping (setgroups is denied); give your user a "
-                            "range in /etc/subgid");
+    if (bw_process_check_groups(l->config->process, !l->idmap.deny_setgroups, err) < 0)
+        return -1;
     for (size_t i = 0; i < u->additional_gids_len; i++) {
         if (bw_idmap_to_host(gm->m, gm->len, u->additional_gids[i]) < 0)
             return bw_error_set(err, EINVAL,

@@ -212,20 +212,25 @@ static int set_caps(const struct bw_process_plan *plan, bw_err_t *err)
     return 0;
 }
 
+int bw_process_check_groups(const struct oci_process *p, bool setgroups_allowed, bw_err_t *err)
+{
+    if (setgroups_allowed || p->user == NULL || p->user->additional_gids_len == 0)
+        return 0;
+    return bw_error_set(err, EPERM,
+                        "process.user.additionalGids: supplementary groups cannot be set with a "
+                        "single-id mapping (setgroups is denied); give your user a range in "
+                        "/etc/subgid");
+}
+
 static int set_ids(const struct oci_process *p, bool setgroups_allowed, bw_err_t *err)
 {
     uid_t uid = p->user ? p->user->uid : 0;
     gid_t gid = p->user ? p->user->gid : 0;
     size_t ngroups = p->user ? p->user->additional_gids_len : 0;
-    if (setgroups_allowed) {
-        if (setgroups(ngroups, ngroups ? p->user->additional_gids : NULL) < 0)
-            return bw_error_errno(err, "set process.user.additionalGids");
-    } else if (ngroups > 0) {
-        return bw_error_set(err, EPERM,
-                            "process.user.additionalGids: supplementary groups cannot be set "
-                            "with a single-id mapping (setgroups is denied); give your user a "
-                            "range in /etc/subgid");
-    }
+    if (bw_process_check_groups(p, setgroups_allowed, err) < 0)
+        return -1;
+    if (setgroups_allowed && setgroups(ngroups, ngroups ? p->user->additional_gids : NULL) < 0)
+        return bw_error_errno(err, "set process.user.additionalGids");
     if (setresgid(gid, gid, gid) < 0)
         return bw_error_errno(err, "set process.user.gid %u (is it mapped in the container?)",
                               (unsigned)gid);

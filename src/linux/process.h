@@ -32,6 +32,11 @@ void bw_process_plan_free(struct bw_process_plan *plan);
  * execvp would, with the container's PATH, and check process.cwd. */
 int bw_process_check(struct bw_process_plan *plan, bw_err_t *err);
 
+/* process.user.additionalGids where setgroups(2) is denied (a user namespace
+ * whose gid map its unprivileged owner wrote): an error, checked at create
+ * for a new user namespace and again at exec for a joined one. */
+int bw_process_check_groups(const struct oci_process *p, bool setgroups_allowed, bw_err_t *err);
+
 /* In the child after `start`: apply the settings and exec.  Returns only on
  * failure.  `setgroups_allowed` is false in a user namespace whose
  * setgroups is denied. */
