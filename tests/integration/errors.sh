@@ -28,18 +28,6 @@ assert_list_empty() {
     assert_stdout_eq ""
 }
 
-# assert_status_is ID STATUS: `burrow state ID` says STATUS.
-assert_status_is() {
-    bw state "$1"
-    assert_success
-    assert_eq "$(jq -r .status <<<"$stdout")" "$2" "status of $1"
-}
-
-# status_is ID STATUS: like assert_status_is, for wait_until.
-status_is() {
-    [ "$("$BURROW" --root "$BW_ROOT" state "$1" 2>/dev/null | jq -r .status)" = "$2" ]
-}
-
 # A created container, $CID, whose process would wait for a signal.
 create_waiting() {
     make_bundle
@@ -47,7 +35,7 @@ create_waiting() {
     bw create --bundle "$BUNDLE" "$CID"
     assert_success
     get_pid "$CID"
-    assert_status_is "$CID" created
+    assert_state "$CID" created
 }
 
 # A running container, $CID, detached, ready for signals.
@@ -60,7 +48,7 @@ run_detached_waiting() {
     local out="$T/.cmd$_bw_ncmd.out"
     get_pid "$CID"
     wait_until 10 file_has_line "$out" "wait-signal: ready"
-    assert_status_is "$CID" running
+    assert_state "$CID" running
 }
 
 # assert_reaped: right after a delete, the container's process ($pid, from
@@ -77,11 +65,7 @@ assert_reaped() {
     '' | Z | X) ;;
     *) fail "process $pid still alive (state $st) after: $BW_CMD" ;;
     esac
-    wait_until 15 pid_gone "$pid"
-}
-
-pid_gone() {
-    pid_reaped "$1"
+    wait_until 15 pid_reaped "$pid"
 }
 
 # --- the command line ---------------------------------------------------------------
@@ -238,7 +222,7 @@ test_kill_unknown_signal_name() {
     bw kill "$CID" ''
     assert_failure
     assert_stderr_contains "signal"
-    assert_status_is "$CID" created
+    assert_state "$CID" created
     bw delete "$CID"
     assert_success
     assert_reaped
@@ -257,7 +241,7 @@ test_kill_signal_number_out_of_range() {
     bw kill "$CID" -9
     assert_failure
     assert_stderr_contains "unknown option \`-9\`"
-    assert_status_is "$CID" created
+    assert_state "$CID" created
     bw delete "$CID"
     assert_success
     assert_reaped
@@ -484,13 +468,13 @@ test_id_taken() {
     bw run --bundle "$BUNDLE" "$CID"
     assert_failure
     assert_stderr_contains "\`$CID\` already exists"
-    assert_status_is "$CID" created
+    assert_state "$CID" created
     assert_file_exists "$BW_ROOT/$CID"
     bw list -q
     assert_stdout_eq "$CID"
     bw start "$CID"
     assert_success
-    assert_status_is "$CID" running
+    assert_state "$CID" running
     bw delete --force "$CID"
     assert_success
     assert_reaped
@@ -574,10 +558,10 @@ test_start_running_container() {
     assert_failure
     assert_stderr_contains "$CID"
     assert_stderr_contains "running, not created"
-    assert_status_is "$CID" running
+    assert_state "$CID" running
     bw kill "$CID" USR1
     assert_success
-    wait_until 10 status_is "$CID" stopped
+    wait_until 10 state_is "$CID" stopped
     bw delete "$CID"
     assert_success
     assert_reaped
@@ -592,12 +576,12 @@ test_start_stopped_container() {
     get_pid "$CID"
     bw start "$CID"
     assert_success
-    wait_until 10 status_is "$CID" stopped
+    wait_until 10 state_is "$CID" stopped
     bw start "$CID"
     assert_failure
     assert_stderr_contains "$CID"
     assert_stderr_contains "stopped, not created"
-    assert_status_is "$CID" stopped
+    assert_state "$CID" stopped
     bw delete "$CID"
     assert_success
     assert_reaped
@@ -611,7 +595,7 @@ test_start_twice() {
     bw start "$CID"
     assert_failure
     assert_stderr_contains "not created"
-    assert_status_is "$CID" running
+    assert_state "$CID" running
     bw delete --force "$CID"
     assert_success
     assert_reaped
@@ -625,7 +609,7 @@ test_delete_running_without_force() {
     assert_stderr_contains "$CID"
     assert_stderr_contains "running"
     assert_stderr_contains "--force"
-    assert_status_is "$CID" running
+    assert_state "$CID" running
     assert_file_exists "$BW_ROOT/$CID"
     bw delete --force "$CID"
     assert_success
@@ -640,7 +624,7 @@ test_kill_stopped_container() {
     bw run --detach --bundle "$BUNDLE" "$CID"
     assert_success
     get_pid "$CID"
-    wait_until 10 status_is "$CID" stopped
+    wait_until 10 state_is "$CID" stopped
     bw kill "$CID" TERM
     assert_failure
     assert_stderr_contains "$CID"

@@ -5,34 +5,12 @@
 
 # --- helpers -------------------------------------------------------------------
 
-# state_is ID STATUS [ROOT]: `burrow --root ROOT state ID` (default
-# $BW_ROOT) succeeds and says STATUS (for wait_until).
-state_is() {
-    local s
-    s=$("$BURROW" --root "${3:-$BW_ROOT}" state "$1" 2>/dev/null) || return 1
-    [ "$(jq -r .status <<<"$s")" = "$2" ]
-}
-
-# assert_state ID STATUS: `burrow state ID` says STATUS; its output stays in $stdout.
-assert_state() {
-    bw state "$1"
-    assert_success
-    assert_eq "$(jq -r .status <<<"$stdout")" "$2" "status of $1"
-}
-
 # alive PID: a process PID exists and is no zombie.
 alive() {
     local line
     read -r line 2>/dev/null <"/proc/$1/stat" || return 1
     line=${line##*) }
     [ "${line%% *}" != Z ]
-}
-
-# reaped PID: no process PID, or a zombie handed to the host's init (a
-# container's init that `create` left behind is reparented there, and some
-# inits take a moment to reap it once delete has killed it).
-reaped() {
-    pid_reaped "$1"
 }
 
 # count_lines FILE LINE: how many lines of FILE are exactly LINE.
@@ -86,7 +64,7 @@ test_create_start_stop_delete() {
     bw state "$CID"
     assert_failure
     assert_stderr_contains "$CID"
-    wait_until 10 reaped "$pid"
+    wait_until 10 pid_reaped "$pid"
     assert_nothing_left "$CID"
 }
 
@@ -219,7 +197,7 @@ test_killed_from_outside_is_stopped() {
         assert_failure
         bw delete "$id"
         assert_success
-        wait_until 10 reaped "$pid"
+        wait_until 10 pid_reaped "$pid"
         assert_file_missing "$BW_ROOT/$id"
     done
     assert_nothing_left
@@ -253,7 +231,7 @@ test_relative_paths_and_created_kill() {
     capture "$BURROW" --root state-rel delete "$CID"
     assert_success
     assert_file_missing "$T/state-rel/$CID"
-    wait_until 10 reaped "$pid"
+    wait_until 10 pid_reaped "$pid"
     assert_nothing_left
 }
 
@@ -322,7 +300,7 @@ test_run_detach() {
     assert_success
     bw delete -f "$id2"
     assert_success
-    wait_until 10 reaped "$pid"
+    wait_until 10 pid_reaped "$pid"
     assert_nothing_left
 }
 
@@ -506,7 +484,7 @@ test_list() {
     bw list -q
     assert_success
     assert_stdout_eq ""
-    wait_until 10 reaped "$pid"
+    wait_until 10 pid_reaped "$pid"
     assert_nothing_left
 }
 
@@ -529,7 +507,7 @@ test_delete_force_running() {
     ! alive "$pid" || fail "delete --force left the process $pid alive"
     bw state "$CID"
     assert_failure
-    wait_until 10 reaped "$pid"
+    wait_until 10 pid_reaped "$pid"
     assert_nothing_left
 }
 
@@ -583,7 +561,7 @@ test_delete_stopped_and_created() {
     bw delete "$id2"
     assert_failure
     assert_stderr_contains "$id2"
-    wait_until 10 reaped "$pid"
+    wait_until 10 pid_reaped "$pid"
     assert_nothing_left
 }
 
@@ -623,7 +601,7 @@ test_concurrent_create_same_id() {
         assert_state "$id" running
         bw delete --force "$id"
         assert_success
-        wait_until 10 reaped "$pid"
+        wait_until 10 pid_reaped "$pid"
         assert_nothing_left "$id"
     done
     assert_nothing_left
@@ -656,7 +634,7 @@ test_concurrent_start() {
         assert_state "$id" running
         bw delete --force "$id"
         assert_success
-        wait_until 10 reaped "$pid"
+        wait_until 10 pid_reaped "$pid"
     done
     assert_nothing_left
 }

@@ -166,6 +166,22 @@ pid_reaped() {
     [[ $st == "Z 1 "* ]]
 }
 
+# state_is ID STATUS [ROOT]: `burrow --root ROOT state ID` (default
+# $BW_ROOT) succeeds and says STATUS (for wait_until).
+state_is() {
+    local s
+    s=$("$BURROW" --root "${3:-$BW_ROOT}" state "$1" 2>/dev/null) || return 1
+    [ "$(jq -r .status <<<"$s")" = "$2" ]
+}
+
+# assert_state ID STATUS: `burrow state ID` says STATUS; its output stays in
+# $stdout.
+assert_state() {
+    bw state "$1"
+    assert_success
+    assert_eq "$(jq -r .status <<<"$stdout")" "$2" "status of $1"
+}
+
 # wait_until SECONDS CMD...: poll CMD every 0.05 s until it succeeds; fail
 # the test after SECONDS.
 wait_until() {
