@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "container/hooks.h"
 #include "container/state.h"
 #include "container/support.h"
 #include "linux/launch.h"
@@ -137,6 +138,21 @@ static char **annotations_copy(const struct oci_config *c)
     return a;
 }
 
+/* poststop: the container is gone; failures are warnings. */
+static void run_poststop(const struct oci_config *c, const char *id, const char *bundle)
+{
+    if (!bw_hooks_has(c, OCI_HOOK_POSTSTOP))
+        return;
+    bw_err_t e = NULL;
+    cleanup_free char *state = bw_hooks_state(c, id, bundle, 0, "stopped", &e);
+    if (state == NULL) {
+        bw_warn("hooks.poststop: %s", e->msg);
+        bw_error_free(&e);
+        return;
+    }
+    bw_hooks_run_warn(c, OCI_HOOK_POSTSTOP, state);
+}
+
 /* create, up to the point where the container waits for `start`.  On
  * success the state directory stays locked in *d. */
 static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, struct bw_cdir *d,
@@ -164,6 +180,7 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     if (load_bundle(o->bundle, &b, err) < 0)
         goto out;
     l.config = b.config;
+    l.id = o->id;
     l.bundle = b.path;
     l.rootfs = b.rootfs;
     l.no_pivot = o->no_pivot;
@@ -223,6 +240,10 @@ out:
             }
         }
         bw_error_prefix(err, "%s container `%s`", o->run ? "run" : "create", o->id);
+        /* The lifecycle goes on at "destroyed" (runtime.md, steps 3-5 and
+         * 12-13): what the hooks before start set up, poststop undoes. */
+        if (l.hooks_started)
+            run_poststop(b.config, o->id, b.path);
     }
     if (l.statedir_fd >= 0)
         close(l.statedir_fd);
@@ -285,12 +306,41 @@ static int release_exec_fifo(struct bw_cdir *d, const struct bw_state *s, bw_err
     return 0;
 }
 
+/* poststart, once the process runs.  A failure is an error that stops the
+ * container (runtime.md, step 9); `delete` then finishes the lifecycle. */
+static int run_poststart(const struct oci_config *c, const struct bw_state *s, bw_err_t *err)
+{
+    if (!bw_hooks_has(c, OCI_HOOK_POSTSTART))
+        return 0;
+    cleanup_free char *state = bw_hooks_state(c, s->id, s->bundle, s->pid, "running", err);
+    if (state == NULL || bw_hooks_run(c, OCI_HOOK_POSTSTART, state, err) < 0) {
+        if (bw_proc_alive(s->pid, s->pid_start))
+            kill(s->pid, SIGKILL);
+        return -1;
+    }
+    return 0;
+}
+
+/* Release the container's process and run the poststart hooks.  The config
+ * is the copy kept at create. */
+static int start_container(struct bw_cdir *d, const struct bw_state *s, bw_err_t *err)
+{
+    struct oci_config *c = bw_cdir_read_config(d, err);
+    if (c == NULL)
+        return bw_error_prefix(err, "read the container's config");
+    int r = release_exec_fifo(d, s, err);
+    if (r == 0)
+        r = run_poststart(c, s, err);
+    oci_config_free(c);
+    return r;
+}
+
 static int do_start(struct bw_cdir *d, const struct bw_state *s, bw_err_t *err)
 {
     enum bw_status status = bw_cdir_status(d, s);
     if (status != BW_STATUS_CREATED)
         return bw_error_set(err, 0, "it is %s, not created", bw_status_name(status));
-    return release_exec_fifo(d, s, err);
+    return start_container(d, s, err);
 }
 
 int bw_container_start(const struct bw_ctx *ctx, const char *id, bw_err_t *err)
@@ -367,7 +417,16 @@ int bw_container_run(const struct bw_ctx *ctx, const struct bw_create_opts *o, b
     struct bw_create_opts ro = *o;
     ro.run = true;
     int rc = do_create(ctx, &ro, &d, &s, err);
-    if (rc == 0 && release_exec_fifo(&d, &s, err) < 0) {
+    struct oci_config *config = NULL;
+    if (rc == 0) {
+        config = bw_cdir_read_config(&d, err);
+        if (config == NULL) {
+            bw_error_prefix(err, "read the container's config");
+            kill(s.pid, SIGKILL);
+            rc = -1;
+        }
+    }
+    if (rc == 0 && (release_exec_fifo(&d, &s, err) < 0 || run_poststart(config, &s, err) < 0)) {
         bw_error_prefix(err, "run container `%s`", o->id);
         rc = -1;
     }
@@ -390,7 +449,10 @@ int bw_container_run(const struct bw_ctx *ctx, const struct bw_create_opts *o, b
             bw_warn("remove container `%s`: %s", o->id, e2->msg);
             bw_error_free(&e2);
         }
+        if (config != NULL)
+            run_poststop(config, s.id, s.bundle);
     }
+    oci_config_free(config);
     if (!o->detach)
         sigprocmask(SIG_SETMASK, &old, NULL);
     bw_state_free_fields(&s);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "container/hooks.h"
 #include "container/state.h"
 #include "linux/proc.h"
 #include "util/cleanup.h"
@@ -236,8 +237,29 @@ int bw_container_delete(const struct bw_ctx *ctx, const char *id, bool force, bw
                                  (int)s.pid);
         }
     }
-    if (r == 0)
+    /* Read before the directory goes; a container whose create died early
+     * may have no config, and no hooks to run then. */
+    struct oci_config *config = NULL;
+    if (r == 0) {
+        bw_err_t e = NULL;
+        config = bw_cdir_read_config(&d, &e);
+        if (config == NULL) {
+            bw_debug("delete `%s`: no poststop hooks: %s", id, e->msg);
+            bw_error_free(&e);
+        }
         r = bw_cdir_remove(&d, err);
+    }
+    if (r == 0 && config != NULL && bw_hooks_has(config, OCI_HOOK_POSTSTOP)) {
+        bw_err_t e = NULL;
+        cleanup_free char *state =
+            bw_hooks_state(config, id, have ? s.bundle : "", 0, "stopped", &e);
+        if (state != NULL)
+            bw_hooks_run_warn(config, OCI_HOOK_POSTSTOP, state);
+        else
+            bw_warn("hooks.poststop: %s", e->msg);
+        bw_error_free(&e);
+    }
+    oci_config_free(config);
     bw_state_free_fields(&s);
     if (r < 0)
         return bw_error_prefix(err, "delete container `%s`", id);

@@ -332,3 +332,12 @@ char *bw_now_rfc3339(void)
         return NULL;
     return s;
 }
+
+struct oci_config *bw_cdir_read_config(struct bw_cdir *d, bw_err_t *err)
+{
+    size_t len = 0;
+    cleanup_free char *raw = bw_read_file_at(d->fd, BW_CONFIG_FILE, 16u << 20, &len, err);
+    if (raw == NULL)
+        return NULL;
+    return oci_config_parse(raw, len, BW_CONFIG_FILE, err);
+}

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "spec/config.h"
 #include "spec/state_json.h"
 #include "util/error.h"
 
@@ -62,6 +63,9 @@ int bw_cdir_write_state(struct bw_cdir *d, const struct bw_state *s, bw_err_t *e
 /* Read state.json; returns 1 when it does not exist yet (create in progress,
  * or a create that died), 0 when read. */
 int bw_cdir_read_state(struct bw_cdir *d, struct bw_state *s, bw_err_t *err);
+
+/* The config copy kept at create (NULL with *err when unreadable). */
+struct oci_config *bw_cdir_read_config(struct bw_cdir *d, bw_err_t *err);
 
 /* The status of the container in `d` whose state is `s` (NULL when
  * bw_cdir_read_state returned 1). */

@@ -27,20 +27,6 @@ static int unsupported(bw_err_t *err, const char *field)
                         field);
 }
 
-static int check_hooks(const struct oci_hooks *h, bw_err_t *err)
-{
-    for (int k = 0; h != NULL && k < OCI_HOOK__COUNT; k++) {
-        size_t n = 0;
-        oci_hooks_get(h, (enum oci_hook_kind)k, &n);
-        if (n > 0) {
-            char field[64];
-            snprintf(field, sizeof(field), "hooks.%s", oci_hook_kind_name((enum oci_hook_kind)k));
-            return unsupported(err, field);
-        }
-    }
-    return 0;
-}
-
 static void warn_resources(const struct oci_resources *r)
 {
     if (r == NULL)
@@ -75,8 +61,6 @@ int bw_config_check_supported(const struct oci_config *c, bw_err_t *err)
 {
     const struct oci_process *p = c->process;
     const struct oci_linux *l = c->linux;
-    if (check_hooks(c->hooks, err) < 0)
-        return -1;
     if (p != NULL) {
         if (str_set(p->apparmor_profile))
             return unsupported(err, "process.apparmorProfile");

@@ -18,10 +18,14 @@
  *   C2 become root  of the user namespace, non-dumpable from here on
  *   C3 rootfs       "/" a slave, the rootfs bound onto itself, mounts[] in
  *                   order, /dev, masked and read-only paths
+ *   C3' hooks       when the config has hooks before start: the parent runs
+ *                   prestart and createRuntime (P4), then the child runs
+ *                   createContainer (container/hooks.h)
  *   C4 pivot_root   and detach the old root; root.readonly
  *   C5 hostname     and domainname
  *   C6 check        the executable and cwd exist; report `created`
- *   C7 wait         on the exec fifo until `start` opens it
+ *   C7 wait         on the exec fifo until `start` opens it, then run the
+ *                   startContainer hooks
  *   C8 exec         rlimits, ids, capabilities, no_new_privs, exec
  *
  * Errors in the child travel to the parent over the sync socket before
@@ -46,6 +50,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "container/hooks.h"
 #include "container/state.h"
 #include "linux/launch.h"
 #include "linux/mounts.h"
@@ -291,6 +296,9 @@ int bw_launch_prepare(struct bw_launch *l, bw_err_t *err)
     if (bw_process_prepare(l->config->process, &l->proc, err) < 0)
         return -1;
     l->proc.preserve_fds = l->preserve_fds;
+    l->hook_stop = bw_hooks_has(l->config, OCI_HOOK_PRESTART) ||
+                   bw_hooks_has(l->config, OCI_HOOK_CREATE_RUNTIME) ||
+                   bw_hooks_has(l->config, OCI_HOOK_CREATE_CONTAINER);
     return 0;
 }
 
@@ -409,8 +417,35 @@ static int child_make_cwd(const struct bw_fs_ctx *fs, const char *cwd, bw_err_t 
     return 0;
 }
 
+/* Hooks run by the child, in the container's namespaces: `status` and the
+ * pid as the container sees it, with the usual umask rather than ours. */
+static int child_hooks(struct bw_launch *l, enum oci_hook_kind kind, const char *status,
+                       bw_err_t *err)
+{
+    if (!bw_hooks_has(l->config, kind))
+        return 0;
+    cleanup_free char *state = bw_hooks_state(l->config, l->id, l->bundle, getpid(), status, err);
+    if (state == NULL)
+        return -1;
+    mode_t old = umask(022);
+    int r = bw_hooks_run(l->config, kind, state, err);
+    umask(old);
+    return r;
+}
+
+/* C3': the parent runs prestart and createRuntime while we wait. */
+static int child_hook_stop(struct bw_launch *l, int sync_fd, bw_err_t *err)
+{
+    if (!l->hook_stop)
+        return 0;
+    if (bw_sync_send(sync_fd, BW_SYNC_HOOKS, 0, err) < 0 ||
+        bw_sync_expect(sync_fd, BW_SYNC_HOOKS_DONE, NULL, "burrow", err) < 0)
+        return -1;
+    return child_hooks(l, OCI_HOOK_CREATE_CONTAINER, "creating", err);
+}
+
 /* C3-C6 */
-static int child_setup(struct bw_launch *l, bw_err_t *err)
+static int child_setup(struct bw_launch *l, int sync_fd, bw_err_t *err)
 {
     const struct oci_config *c = l->config;
     unsigned long ns = l->clone_flags | l->unshare_flags;
@@ -432,7 +467,7 @@ static int child_setup(struct bw_launch *l, bw_err_t *err)
     };
     if (bw_fs_prepare_rootfs(&fs, err) < 0 || bw_fs_mount_all(&fs, err) < 0 ||
         child_make_cwd(&fs, c->process->cwd, err) < 0 || bw_fs_mask_paths(&fs, err) < 0 ||
-        bw_fs_enter_rootfs(&fs, l->no_pivot, err) < 0)
+        child_hook_stop(l, sync_fd, err) < 0 || bw_fs_enter_rootfs(&fs, l->no_pivot, err) < 0)
         return -1;
     if (fs.rootfd >= 0)
         close(fs.rootfd);
@@ -459,7 +494,8 @@ static __attribute__((noreturn)) void child_wait_and_exec(struct bw_launch *l)
     if (fifo < 0)
         _exit(1);
     close(l->statedir_fd);
-    bw_process_exec(&l->proc, l->setgroups_allowed, &err);
+    if (child_hooks(l, OCI_HOOK_START_CONTAINER, "created", &err) == 0)
+        bw_process_exec(&l->proc, l->setgroups_allowed, &err);
     char *text = bw_error_text(err);
     bw_write_all(fifo, text, strlen(text));
     _exit(127);
@@ -493,7 +529,7 @@ static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_f
          * burrow shows as EOF on the sync socket. */
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     }
-    if (child_become_root(l, &err) < 0 || child_setup(l, &err) < 0)
+    if (child_become_root(l, &err) < 0 || child_setup(l, sync_fd, &err) < 0)
         child_fail(sync_fd, &err);
     if (bw_sync_send(sync_fd, BW_SYNC_CREATED, 0, &err) < 0 ||
         bw_sync_expect(sync_fd, BW_SYNC_ACK, NULL, "burrow", &err) < 0)
@@ -538,6 +574,20 @@ static int clone_error(unsigned long flags, bw_err_t *err)
     return bw_error_set(err, e, "create the container's process (clone3 flags 0x%lx)", flags);
 }
 
+/* P4: the child stopped before pivot_root; prestart then createRuntime,
+ * in our namespaces, with the pid as we see it. */
+static int parent_hooks(struct bw_launch *l, bw_err_t *err)
+{
+    if (bw_sync_expect(l->sync_fd, BW_SYNC_HOOKS, NULL, "the container's process", err) < 0)
+        return -1;
+    l->hooks_started = true;
+    cleanup_free char *state = bw_hooks_state(l->config, l->id, l->bundle, l->pid, "creating", err);
+    if (state == NULL || bw_hooks_run(l->config, OCI_HOOK_PRESTART, state, err) < 0 ||
+        bw_hooks_run(l->config, OCI_HOOK_CREATE_RUNTIME, state, err) < 0)
+        return -1;
+    return bw_sync_send(l->sync_fd, BW_SYNC_HOOKS_DONE, 0, err);
+}
+
 int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
 {
     int sv[2];
@@ -576,6 +626,8 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
         while (waitpid(l->child, &status, 0) < 0 && errno == EINTR)
             ;
     }
+    if (l->hook_stop && parent_hooks(l, err) < 0)
+        return -1;
     if (bw_sync_expect(l->sync_fd, BW_SYNC_CREATED, NULL, "the container's process", err) < 0)
         return -1;
     if (bw_proc_stat(l->pid, &l->pid_start, NULL) < 0)

@@ -22,6 +22,7 @@
 struct bw_launch {
     /* Inputs, set by the caller. */
     const struct oci_config *config;
+    const char *id;     /* the container's id (for the hooks' state) */
     const char *bundle; /* absolute */
     const char *rootfs; /* absolute */
     int statedir_fd;    /* the container's state directory (exec.fifo is there) */
@@ -34,6 +35,7 @@ struct bw_launch {
     bool in_userns;         /* the container runs in a non-initial user namespace */
     bool setgroups_allowed; /* setgroups(2) works in the container */
     bool own_pidns;
+    bool hook_stop;              /* the child stops before pivot_root for the hooks */
     unsigned long clone_flags;   /* namespaces clone3 creates */
     unsigned long unshare_flags; /* namespaces the child creates with unshare */
     bool fork_again;             /* the init is a grandchild (pid or time namespace) */
@@ -46,6 +48,7 @@ struct bw_launch {
     pid_t pid;          /* the container's init (== child unless fork_again) */
     uint64_t pid_start; /* its start time */
     int sync_fd;        /* our end of the sync socket */
+    bool hooks_started; /* the hooks before start began: a failure now runs poststop */
 };
 
 void bw_launch_init(struct bw_launch *l);

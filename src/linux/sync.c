@@ -32,6 +32,10 @@ static const char *type_name(uint32_t t)
         return "ERROR";
     case BW_SYNC_RELEASED:
         return "RELEASED";
+    case BW_SYNC_HOOKS:
+        return "HOOKS";
+    case BW_SYNC_HOOKS_DONE:
+        return "HOOKS_DONE";
     }
     return "unknown";
 }

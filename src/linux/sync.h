@@ -7,10 +7,14 @@
  *   parent                                child (the container's init)
  *   clone3 ------------------------------>
  *   write uid/gid maps
- *   IDMAP_DONE -------------------------> join/create namespaces, mounts,
- *                                         pivot_root, ...
+ *   IDMAP_DONE -------------------------> join/create namespaces
  *                 <---------------------- PID (only when a second fork made
  *                                         the init a grandchild)
+ *                                         mounts
+ *                 <---------------------- HOOKS (only when the config has
+ *   prestart, createRuntime hooks          hooks that run before start)
+ *   HOOKS_DONE -------------------------> createContainer hooks, pivot_root,
+ *                                         ...
  *                 <---------------------- CREATED  (or ERROR at any point)
  *   write state.json, pid file
  *   ACK --------------------------------> clear the parent-death signal
@@ -38,6 +42,8 @@ enum bw_sync_type {
     BW_SYNC_ACK,
     BW_SYNC_ERROR,
     BW_SYNC_RELEASED,
+    BW_SYNC_HOOKS,
+    BW_SYNC_HOOKS_DONE,
 };
 
 int bw_sync_send(int fd, enum bw_sync_type type, int64_t value, bw_err_t *err);
