@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "linux/selfexec.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -172,6 +173,14 @@ int main(int argc, char **argv)
     }
     if (cmd == NULL) {
         bw_error_log("unknown command \"%s\" (see `burrow --help`)", name);
+        return 1;
+    }
+
+    /* Commands that put a process into a container run from a sealed copy
+     * of the binary (linux/selfexec.h). */
+    if ((strcmp(name, "create") == 0 || strcmp(name, "run") == 0 || strcmp(name, "exec") == 0) &&
+        bw_selfexec_sealed(argv, &err) < 0) {
+        bw_log_error_obj(err);
         return 1;
     }
 

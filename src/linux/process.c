@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "linux/process.h"
+#include "linux/selfexec.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -57,11 +58,8 @@ int bw_process_prepare(const struct oci_process *p, struct bw_process_plan *plan
 {
     memset(plan, 0, sizeof(*plan));
     plan->p = p;
-    struct stat st;
-    if (stat("/proc/self/exe", &st) == 0) {
-        plan->self_dev = st.st_dev;
-        plan->self_ino = st.st_ino;
-    }
+    /* The binary on disk, also when running from its sealed copy. */
+    bw_selfexec_identity(&plan->self_dev, &plan->self_ino);
     const struct oci_capabilities *c = p->capabilities;
     if (c == NULL)
         return 0;

@@ -1,0 +1,43 @@
+# shellcheck shell=bash disable=SC2154,SC2016 # lib.sh sets status, stdout, ...; $x in jq filters is jq's
+# security: the runtime binary cannot be reached from inside a container.
+# suite-modes: root rootless nosubuid
+
+# As root, the process that becomes the container runs from a sealed memfd
+# copy of burrow: its /proc/PID/exe is no file on disk, and cannot be
+# written even by root.
+# modes: root
+test_init_runs_from_sealed_copy() {
+    make_bundle
+    CID=$(new_cid)
+    payload_args exit 0
+    local before
+    before=$(sha256sum <"$BURROW")
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_success
+    get_pid "$CID"
+    local exe
+    exe=$(readlink "/proc/$pid/exe")
+    assert_match "$exe" '^/memfd:burrow'
+    if (: >>"/proc/$pid/exe") 2>/dev/null; then
+        fail "opened /proc/$pid/exe (the container's process before exec) for writing"
+    fi
+    assert_eq "$(sha256sum <"$BURROW")" "$before" "checksum of the burrow binary"
+    bw delete --force "$CID"
+    assert_success
+    assert_nothing_left "$CID"
+}
+
+# The runtime itself, bound into the container, is refused as its process,
+# also when burrow runs from its sealed copy (it is recognised by what it
+# is on disk).
+test_runtime_binary_refused_as_process() {
+    make_bundle
+    CID=$(new_cid)
+    cfg '.mounts += [{"destination": "/bin/payload", "type": "bind", "source": $b,
+                      "options": ["bind", "ro"]}]' --arg b "$BURROW"
+    payload_args exit 0
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "process.args[0] \`/bin/payload\` is the burrow binary itself"
+    assert_nothing_left "$CID"
+}
