@@ -26,12 +26,12 @@
 #define MFD_EXEC 0x0010U
 #endif
 #ifndef F_ADD_SEALS
-#define F_ADD_SEALS 1033
-#define F_GET_SEALS 1034
-#define F_SEAL_SEAL 0x0001
+#define F_ADD_SEALS   1033
+#define F_GET_SEALS   1034
+#define F_SEAL_SEAL   0x0001
 #define F_SEAL_SHRINK 0x0002
-#define F_SEAL_GROW 0x0004
-#define F_SEAL_WRITE 0x0008
+#define F_SEAL_GROW   0x0004
+#define F_SEAL_WRITE  0x0008
 #endif
 
 /* The binary's identity on disk travels to the sealed copy in this variable
@@ -96,12 +96,21 @@ static int sealed_copy(int src, off_t size, bw_err_t *err)
 int bw_selfexec_sealed(char **argv, bw_err_t *err)
 {
     take_identity();
-    if (geteuid() != 0 || running_sealed())
+    if (running_sealed())
         return 0;
     cleanup_close int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (exe < 0 || fstat(exe, &st) < 0)
         return bw_error_errno(err, "protect the runtime binary: open /proc/self/exe");
+    /* Rootless, the container's ids are ours: the copy matters only for a
+     * binary we could write ourselves (say, built in a home directory). */
+    if (geteuid() != 0 && st.st_uid != geteuid() &&
+        faccessat(exe, "", W_OK, AT_EMPTY_PATH | AT_EACCESS) < 0)
+        return 0;
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    self[n > 0 ? n : 0] = '\0';
+    bw_debug("run from a sealed copy of `%s`", self);
     cleanup_close int fd = sealed_copy(exe, st.st_size, err);
     if (fd < 0)
         return bw_error_prefix(err, "protect the runtime binary");

@@ -3,12 +3,14 @@
  * A process that enters a container (create, run, exec) is, until its final
  * execve, the burrow binary: a container process that could open its
  * /proc/PID/exe for writing would replace the runtime on the host for every
- * later user (CVE-2019-5736 against runc).  As root, those commands
- * re-execute themselves once from a sealed memfd copy of the binary, so
- * /proc/PID/exe is a file nothing can write.  Rootless the copy is not
- * needed: the container's users are the caller's own ids, which cannot
- * write a binary they do not own, and the setup processes are not dumpable,
- * so their /proc/PID/exe cannot be opened from inside.
+ * later user (CVE-2019-5736 against runc), and an entrypoint whose
+ * interpreter is /proc/self/exe would run it inside.  So those commands
+ * re-execute themselves once from a sealed memfd copy of the binary, whose
+ * /proc/PID/exe is a file nothing can write: always as root; rootless only
+ * when the caller could write the binary (one built in a home directory),
+ * since the container's ids are the caller's own and cannot write a binary
+ * owned by someone else.  The setup processes are also not dumpable, so
+ * their /proc/PID/exe cannot be opened from inside without CAP_SYS_PTRACE.
  */
 #ifndef BURROW_LINUX_SELFEXEC_H
 #define BURROW_LINUX_SELFEXEC_H
@@ -19,7 +21,7 @@
 #include "util/error.h"
 
 /* Re-execute from a sealed memfd unless already running from one.  Returns
- * 0 when running sealed (or rootless), -1 with *err when the copy could not
+ * 0 when running sealed (or no copy is needed), -1 with *err when the copy could not
  * be made; on success of the re-exec it does not return. */
 int bw_selfexec_sealed(char **argv, bw_err_t *err);
 

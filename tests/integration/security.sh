@@ -41,3 +41,27 @@ test_runtime_binary_refused_as_process() {
     assert_stderr_contains "process.args[0] \`/bin/payload\` is the burrow binary itself"
     assert_nothing_left "$CID"
 }
+
+# The copy is made as root, and rootless only for a binary the user could
+# write (one built in a home directory); the installed, root-owned binary
+# runs as it is, rootless.
+test_sealed_copy_when_needed() {
+    make_bundle
+    CID=$(new_cid)
+    payload_args exit 0
+    bw --debug run --bundle "$BUNDLE" "$CID"
+    assert_success
+    if [ "$(id -u)" -eq 0 ]; then
+        assert_stderr_contains "run from a sealed copy of \`$BURROW\`"
+    else
+        [ ! -w "$BURROW" ] || skip "the burrow under test is writable by $(id -un)"
+        assert_stderr_not_contains "sealed copy"
+        # A copy of its own: writable, so it protects itself.
+        cp "$BURROW" "$T/burrow"
+        CID=$(new_cid)
+        capture "$T/burrow" --root "$BW_ROOT" --debug run --bundle "$BUNDLE" "$CID"
+        assert_success
+        assert_stderr_contains "run from a sealed copy of \`$T/burrow\`"
+    fi
+    assert_nothing_left
+}
