@@ -39,7 +39,7 @@ static void create_usage(const char *cmd)
            "      --pid-file FILE      write the container process's pid to FILE\n"
            "      --console-socket S   (terminals are not supported yet)\n"
            "      --no-pivot           move the rootfs over / and chroot instead of pivot_root\n"
-           "      --no-new-keyring     accepted for runc compatibility\n"
+           "      --no-new-keyring     keep the caller's session keyring (default: a new one)\n"
            "      --preserve-fds N     pass N extra file descriptors (3 to 3+N-1)\n");
     if (run)
         printf("  -d, --detach             return once the container runs\n");

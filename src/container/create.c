@@ -184,6 +184,7 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     l.bundle = b.path;
     l.rootfs = b.rootfs;
     l.no_pivot = o->no_pivot;
+    l.no_new_keyring = o->no_new_keyring;
     l.preserve_fds = o->preserve_fds;
     if (bw_launch_prepare(&l, err) < 0)
         goto out;

@@ -15,7 +15,8 @@
  *   C1 join         setns into namespaces given by path (user first), create
  *                   the rest with unshare; fork once more when the pid or
  *                   time namespace only applies to children
- *   C2 become root  of the user namespace, non-dumpable from here on
+ *   C2 become root  of the user namespace, non-dumpable from here on; a
+ *                   session keyring of its own (unless --no-new-keyring)
  *   C3 rootfs       "/" a slave, the rootfs bound onto itself, mounts[] in
  *                   order, /dev, masked and read-only paths
  *   C3' hooks       when the config has hooks before start: the parent runs
@@ -36,6 +37,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/keyctl.h>
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <signal.h>
@@ -395,6 +397,27 @@ static int child_become_root(struct bw_launch *l, bw_err_t *err)
     return 0;
 }
 
+/* C2: a new session keyring, named after the container, so that the
+ * container does not share the caller's keys (runc's behaviour; engines that
+ * manage keyrings pass --no-new-keyring). */
+static int child_keyring(struct bw_launch *l, bw_err_t *err)
+{
+    if (l->no_new_keyring)
+        return 0;
+    char name[1100];
+    snprintf(name, sizeof(name), "_ses.%s", l->id != NULL ? l->id : "burrow");
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) >= 0)
+        return 0;
+    if (errno == ENOSYS)
+        return 0; /* a kernel without keys: nothing to share either */
+    if (errno == EDQUOT)
+        return bw_error_errno(err, "create a session keyring for the container: too many keys "
+                                   "for this user (see /proc/sys/kernel/keys/maxkeys; "
+                                   "--no-new-keyring keeps the caller's instead)");
+    return bw_error_errno(err, "create a session keyring for the container (--no-new-keyring "
+                               "keeps the caller's instead)");
+}
+
 /* C3: a process.cwd missing from the rootfs is created (0755, owned by the
  * container's root), as runc and crun do, so an image's WorkingDir need not
  * exist.  Here, after mounts[] (the cwd may be on one of them) and before
@@ -529,7 +552,8 @@ static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_f
          * burrow shows as EOF on the sync socket. */
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     }
-    if (child_become_root(l, &err) < 0 || child_setup(l, sync_fd, &err) < 0)
+    if (child_become_root(l, &err) < 0 || child_keyring(l, &err) < 0 ||
+        child_setup(l, sync_fd, &err) < 0)
         child_fail(sync_fd, &err);
     if (bw_sync_send(sync_fd, BW_SYNC_CREATED, 0, &err) < 0 ||
         bw_sync_expect(sync_fd, BW_SYNC_ACK, NULL, "burrow", &err) < 0)

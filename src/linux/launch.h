@@ -28,6 +28,7 @@ struct bw_launch {
     int statedir_fd;    /* the container's state directory (exec.fifo is there) */
     int lock_fd;        /* the state directory lock: the child must not hold it */
     bool no_pivot;
+    bool no_new_keyring; /* keep the caller's session keyring */
     int preserve_fds;
 
     /* Prepared by bw_launch_prepare. */

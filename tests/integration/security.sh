@@ -65,3 +65,29 @@ test_sealed_copy_when_needed() {
     fi
     assert_nothing_left
 }
+
+# The container gets a session keyring of its own, named after it, so it
+# does not share the caller's keys; --no-new-keyring keeps the caller's.
+test_session_keyring() {
+    make_bundle
+    CID=$(new_cid)
+    payload_args keyring
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_success
+    local host inside
+    host=$("$PAYLOAD" keyring) || fail "payload keyring failed on the host"
+    inside=$(sed -n 's/^keyring: //p' <<<"$stdout")
+    assert_eq "${inside#* }" "_ses.$CID" "the container's session keyring"
+    assert_ne "${inside%% *}" "$(sed 's/^keyring: \([0-9]*\).*/\1/' <<<"$host")" "keyring serial"
+    assert_nothing_left "$CID"
+
+    CID=$(new_cid)
+    bw run --no-new-keyring --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stdout_not_contains "_ses.$CID"
+    # As root, the very keyring of the caller.  Rootless, a caller without a
+    # session keyring of its own falls back to its user's, which the kernel
+    # keeps per user namespace: the container sees its root's.
+    [ "$(id -u)" -ne 0 ] || assert_stdout_line "$host"
+    assert_nothing_left "$CID"
+}

@@ -32,6 +32,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -255,6 +256,23 @@ static int cmd_umask(int argc, char **argv)
 static int cmd_pid(int argc, char **argv)
 {
     printf("pid: %d\nppid: %d\n", (int)getpid(), (int)getppid());
+    return 0;
+}
+
+/* keyring: the session keyring's serial and description. */
+static int cmd_keyring(int argc, char **argv)
+{
+    (void)argc;
+    long id = syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 0);
+    if (id < 0)
+        fail_exit(argv[0], "KEYCTL_GET_KEYRING_ID", errno);
+    char desc[512] = "";
+    long n = syscall(SYS_keyctl, 6 /* KEYCTL_DESCRIBE */, id, desc, sizeof(desc) - 1);
+    if (n < 0)
+        fail_exit(argv[0], "KEYCTL_DESCRIBE", errno);
+    /* type;uid;gid;perm;description */
+    const char *name = strrchr(desc, ';');
+    printf("keyring: %ld %s\n", id, name ? name + 1 : desc);
     return 0;
 }
 
@@ -507,12 +525,11 @@ static const struct {
     const char *name;
     int (*fn)(int argc, char **argv);
 } commands[] = {
-    CMD(hostname), CMD(domainname), CMD(ids),    CMD(uidmap),
-    CMD(gidmap),   CMD(caps),       CMD(nnp),    CMD(writable),
-    CMD(exists),   CMD(cat),        CMD(env),    CMD(cwd),
-    CMD(umask),    CMD(pid),        CMD(rlimit), CMD(fds),
-    CMD(mounts),   CMD(ns),         CMD(exit),   CMD(sleep),
-    CMD(touch),    CMD(rm),         CMD(echo),   {"wait-signal", cmd_wait_signal},
+    CMD(hostname), CMD(domainname), CMD(ids),      CMD(uidmap),  CMD(gidmap),
+    CMD(caps),     CMD(nnp),        CMD(writable), CMD(exists),  CMD(cat),
+    CMD(env),      CMD(cwd),        CMD(umask),    CMD(pid),     CMD(rlimit),
+    CMD(fds),      CMD(mounts),     CMD(ns),       CMD(exit),    CMD(sleep),
+    CMD(touch),    CMD(rm),         CMD(echo),     CMD(keyring), {"wait-signal", cmd_wait_signal},
 };
 
 static int run_one(int argc, char **argv)
