@@ -164,6 +164,7 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     if (load_bundle(o->bundle, &b, err) < 0)
         goto out;
     l.config = b.config;
+    l.id = o->id;
     l.bundle = b.path;
     l.rootfs = b.rootfs;
     l.no_pivot = o->no_pivot;

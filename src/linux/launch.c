@@ -50,6 +50,7 @@
 #include "linux/launch.h"
 #include "linux/mounts.h"
 #include "linux/proc.h"
+#include "linux/seccomp-filter.h"
 #include "linux/sync.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -290,6 +291,11 @@ int bw_launch_prepare(struct bw_launch *l, bw_err_t *err)
                             "linux.timeOffsets: needs a new time namespace in linux.namespaces");
     if (bw_process_prepare(l->config->process, &l->proc, err) < 0)
         return -1;
+    /* Compiled here so that a bad filter fails `create` before anything
+     * exists; only loaded by the child. */
+    if (bw_seccomp_prepare(l->config->linux ? l->config->linux->seccomp : NULL,
+                           l->config->process->no_new_privileges, &l->proc.seccomp, err) < 0)
+        return -1;
     l->proc.preserve_fds = l->preserve_fds;
     return 0;
 }
@@ -493,7 +499,8 @@ static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_f
          * burrow shows as EOF on the sync socket. */
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     }
-    if (child_become_root(l, &err) < 0 || child_setup(l, &err) < 0)
+    if (child_become_root(l, &err) < 0 || child_setup(l, &err) < 0 ||
+        bw_seccomp_notify_child(l->proc.seccomp, sync_fd, &err) < 0)
         child_fail(sync_fd, &err);
     if (bw_sync_send(sync_fd, BW_SYNC_CREATED, 0, &err) < 0 ||
         bw_sync_expect(sync_fd, BW_SYNC_ACK, NULL, "burrow", &err) < 0)
@@ -576,6 +583,10 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
         while (waitpid(l->child, &status, 0) < 0 && errno == EINTR)
             ;
     }
+    struct bw_seccomp_peer peer = {l->id, l->bundle, l->pid, l->config->annotations,
+                                   l->config->annotations_len};
+    if (bw_seccomp_notify_parent(l->proc.seccomp, l->sync_fd, &peer, err) < 0)
+        return -1;
     if (bw_sync_expect(l->sync_fd, BW_SYNC_CREATED, NULL, "the container's process", err) < 0)
         return -1;
     if (bw_proc_stat(l->pid, &l->pid_start, NULL) < 0)

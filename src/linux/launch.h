@@ -21,6 +21,7 @@
 
 struct bw_launch {
     /* Inputs, set by the caller. */
+    const char *id; /* the container id (for the seccomp listener's state) */
     const struct oci_config *config;
     const char *bundle; /* absolute */
     const char *rootfs; /* absolute */
