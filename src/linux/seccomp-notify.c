@@ -39,7 +39,8 @@ int bw_seccomp_notify_child(const struct bw_seccomp *sc, int sync_fd, bw_err_t *
     if (bw_seccomp_apply(sc, BW_SECCOMP_BEFORE_CREATED, &listener, err) < 0)
         return -1;
     if (listener < 0)
-        return bw_error_set(err, EPROTO, "load the seccomp filter: the kernel returned no listener");
+        return bw_error_set(err, EPROTO,
+                            "load the seccomp filter: the kernel returned no listener");
     int r = bw_sync_send_fd(sync_fd, BW_SYNC_SECCOMP_FD, listener, err);
     close(listener);
     return r;
@@ -94,7 +95,8 @@ static char *process_state(const struct bw_seccomp *sc, const struct bw_seccomp_
     if (sc->listener_metadata != NULL && (meta = json_quote(sc->listener_metadata)) == NULL)
         return bw_error_set(err, ENOMEM, "linux.seccomp.listenerMetadata"), NULL;
     char *out = NULL;
-    if (asprintf(&out, "{\"ociVersion\":\"%s\",\"fds\":[\"seccompFd\"],\"pid\":%d%s%s,\"state\":%s}",
+    if (asprintf(&out,
+                 "{\"ociVersion\":\"%s\",\"fds\":[\"seccompFd\"],\"pid\":%d%s%s,\"state\":%s}",
                  OCI_RUNTIME_SPEC_VERSION, (int)peer->pid, meta ? ",\"metadata\":" : "",
                  meta ? meta : "", state) < 0)
         return bw_error_set(err, ENOMEM, "linux.seccomp.listenerPath"), NULL;

@@ -233,8 +233,7 @@ static int add_rules(scmp_filter_ctx ctx, const struct oci_seccomp *s, uint32_t 
 }
 
 /* The kernel's seccomp(2) flags, each checked against this kernel. */
-static int kernel_flags(const struct oci_seccomp *s, bool notify, unsigned int *out,
-                        bw_err_t *err)
+static int kernel_flags(const struct oci_seccomp *s, bool notify, unsigned int *out, bw_err_t *err)
 {
     static const struct {
         unsigned int flag;
@@ -255,15 +254,15 @@ static int kernel_flags(const struct oci_seccomp *s, bool notify, unsigned int *
             /* It only changes how a notifying syscall waits for the
              * listener, and the kernel refuses it without one. */
             if (!notify) {
-                bw_debug("linux.seccomp.flags: %s ignored: no SCMP_ACT_NOTIFY rule",
-                         known[k].name);
+                bw_debug("linux.seccomp.flags: %s ignored: no SCMP_ACT_NOTIFY rule", known[k].name);
                 continue;
             }
             probe |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
         }
         if (!bw_seccomp_flag_supported(probe))
-            return bw_error_set(err, ENOTSUP, "linux.seccomp.flags: %s is not supported by this "
-                                              "kernel",
+            return bw_error_set(err, ENOTSUP,
+                                "linux.seccomp.flags: %s is not supported by this "
+                                "kernel",
                                 known[k].name);
         flags |= f;
     }
@@ -307,6 +306,7 @@ static int export_bpf(scmp_filter_ctx ctx, struct bw_seccomp *sc, bw_err_t *err)
     if (pread(fd, sc->prog, n * sizeof(struct sock_filter), 0) != (ssize_t)(n * sizeof(*sc->prog)))
         return bw_error_errno(err, "linux.seccomp: read the compiled filter");
     sc->len = (unsigned short)n;
+    bw_debug("linux.seccomp: %zu BPF instructions", n);
     return 0;
 }
 
