@@ -34,10 +34,18 @@ static const struct {
     const char *name;
     long nr;
 } syscalls[] = {
-    {"personality", SYS_personality}, {"unshare", SYS_unshare}, {"keyctl", SYS_keyctl},
-    {"add_key", SYS_add_key},         {"getppid", SYS_getppid}, {"getpid", SYS_getpid},
-    {"bpf", SYS_bpf},                 {"setns", SYS_setns},     {"getcwd", SYS_getcwd},
-    {"umask", SYS_umask},             {"ptrace", SYS_ptrace},   {"clone", SYS_clone},
+    {"personality", SYS_personality},
+    {"unshare", SYS_unshare},
+    {"keyctl", SYS_keyctl},
+    {"add_key", SYS_add_key},
+    {"getppid", SYS_getppid},
+    {"getpid", SYS_getpid},
+    {"bpf", SYS_bpf},
+    {"setns", SYS_setns},
+    {"getcwd", SYS_getcwd},
+    {"umask", SYS_umask},
+    {"ptrace", SYS_ptrace},
+    {"clone", SYS_clone},
 };
 
 int payload_cmd_syscall(int argc, char **argv)
