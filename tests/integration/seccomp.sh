@@ -214,7 +214,8 @@ test_default_profile() {
     assert_allowed 8 personality
     assert_denied 9 personality ENOSYS
     assert_denied 10 clone EPERM
-    # ptrace is allowed (PTRACE_SEIZE of pid 0 fails in the kernel: ESRCH).
+    # ptrace is allowed: PTRACE_SETOPTIONS on pid 0, no tracee of ours, fails
+    # in the kernel (ESRCH), not in the filter.
     assert_denied 11 ptrace ESRCH
     assert_nothing_left "$CID"
 }
