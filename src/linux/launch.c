@@ -4,8 +4,9 @@
  *
  *  parent
  *   P1 prepare      open namespace paths, decide the id mappings and find
- *                   newuidmap/newgidmap, resolve capability names: all that
- *                   can fail cleanly, before anything exists
+ *                   newuidmap/newgidmap, resolve capability names, compile
+ *                   the seccomp filter: all that can fail cleanly, before
+ *                   anything exists
  *   P2 spawn        clone3 with the new namespaces (the user namespace is
  *                   created first by the kernel, the others owned by it)
  *   P3 map ids      write uid_map/gid_map (or run newuidmap/newgidmap, both
@@ -22,7 +23,9 @@
  *   C5 hostname     and domainname
  *   C6 check        the executable and cwd exist; report `created`
  *   C7 wait         on the exec fifo until `start` opens it
- *   C8 exec         rlimits, ids, capabilities, no_new_privs, exec
+ *   C8 exec         rlimits, ids, capabilities, no_new_privs, seccomp, exec
+ *                   (seccomp before the ids without no_new_privs, and before
+ *                   C6 with a NOTIFY rule: see linux/seccomp.c)
  *
  * Errors in the child travel to the parent over the sync socket before
  * `created`, and through the exec fifo to `start` after it.

@@ -20,9 +20,10 @@ struct bw_process_plan {
     uint64_t bounding, effective, inheritable, permitted, ambient;
     dev_t self_dev; /* burrow's own executable: the container may not exec it */
     ino_t self_ino;
-    char *exec_path;            /* set by bw_process_check: resolved inside the container */
-    int preserve_fds;           /* fds 3 .. 3+N-1 stay open across exec (--preserve-fds) */
-    struct bw_seccomp *seccomp; /* linux.seccomp compiled, or NULL (linux/seccomp-filter.h) */
+    char *exec_path;  /* set by bw_process_check: resolved inside the container */
+    int preserve_fds; /* fds 3 .. 3+N-1 stay open across exec (--preserve-fds) */
+    /* linux.seccomp compiled, or NULL (linux/seccomp-filter.h) */
+    struct bw_seccomp *seccomp;
 };
 
 /* In the parent: resolve capability names (an unknown name is an error that

@@ -99,13 +99,15 @@ static enum unit_result test_errors(struct unit *u)
                                        .errno_ret = 4096};
     struct oci_seccomp s = {
         .default_action = OCI_SECCOMP_ACT_ALLOW, .syscalls = &rule, .syscalls_len = 1};
-    if (expect_error(u, &s, "linux.seccomp.syscalls[0].errnoRet: 4096 is out of range (at most 4095)") !=
+    if (expect_error(u, &s,
+                     "linux.seccomp.syscalls[0].errnoRet: 4096 is out of range (at most 4095)") !=
         UNIT_PASS)
         return UNIT_FAIL;
     struct oci_seccomp d = {.default_action = OCI_SECCOMP_ACT_ERRNO,
                             .default_errno_ret_present = true,
                             .default_errno_ret = 65536};
-    if (expect_error(u, &d, "linux.seccomp.defaultErrnoRet: 65536 is out of range (at most 4095)") !=
+    if (expect_error(u, &d,
+                     "linux.seccomp.defaultErrnoRet: 65536 is out of range (at most 4095)") !=
         UNIT_PASS)
         return UNIT_FAIL;
 #ifndef SCMP_ARCH_SHEB
@@ -189,8 +191,8 @@ static enum unit_result test_repeated_index(struct unit *u)
 int main(int argc, char **argv)
 {
     static const struct unit_test tests[] = {
-        UNIT_TEST(flag_probe),   UNIT_TEST(no_seccomp),          UNIT_TEST(stage_and_flags),
-        UNIT_TEST(errors),       UNIT_TEST(repeated_index),
+        UNIT_TEST(flag_probe), UNIT_TEST(no_seccomp),     UNIT_TEST(stage_and_flags),
+        UNIT_TEST(errors),     UNIT_TEST(repeated_index),
     };
     return unit_main(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
 }
