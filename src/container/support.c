@@ -77,8 +77,6 @@ int bw_config_check_supported(const struct oci_config *c, bw_err_t *err)
     }
     if (l == NULL)
         return 0;
-    if (l->seccomp != NULL)
-        return unsupported(err, "linux.seccomp");
     if (l->sysctl_len > 0)
         return unsupported(err, "linux.sysctl");
     if (l->devices_len > 0)

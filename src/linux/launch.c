@@ -4,8 +4,9 @@
  *
  *  parent
  *   P1 prepare      open namespace paths, decide the id mappings and find
- *                   newuidmap/newgidmap, resolve capability names: all that
- *                   can fail cleanly, before anything exists
+ *                   newuidmap/newgidmap, resolve capability names, compile
+ *                   the seccomp filter: all that can fail cleanly, before
+ *                   anything exists
  *   P2 spawn        clone3 with the new namespaces (the user namespace is
  *                   created first by the kernel, the others owned by it)
  *   P3 map ids      write uid_map/gid_map (or run newuidmap/newgidmap, both
@@ -27,7 +28,9 @@
  *   C6 check        the executable and cwd exist; report `created`
  *   C7 wait         on the exec fifo until `start` opens it, then run the
  *                   startContainer hooks
- *   C8 exec         rlimits, ids, capabilities, no_new_privs, exec
+ *   C8 exec         rlimits, ids, capabilities, no_new_privs, seccomp, exec
+ *                   (seccomp before the ids without no_new_privs, and before
+ *                   C6 with a NOTIFY rule: see linux/seccomp.c)
  *
  * Errors in the child travel to the parent over the sync socket before
  * `created`, and through the exec fifo to `start` after it.
@@ -57,6 +60,7 @@
 #include "linux/launch.h"
 #include "linux/mounts.h"
 #include "linux/proc.h"
+#include "linux/seccomp-filter.h"
 #include "linux/sync.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -296,6 +300,11 @@ int bw_launch_prepare(struct bw_launch *l, bw_err_t *err)
         return bw_error_set(err, EINVAL,
                             "linux.timeOffsets: needs a new time namespace in linux.namespaces");
     if (bw_process_prepare(l->config->process, &l->proc, err) < 0)
+        return -1;
+    /* Compiled here so that a bad filter fails `create` before anything
+     * exists; only loaded by the child. */
+    if (bw_seccomp_prepare(l->config->linux ? l->config->linux->seccomp : NULL,
+                           l->config->process->no_new_privileges, &l->proc.seccomp, err) < 0)
         return -1;
     l->proc.preserve_fds = l->preserve_fds;
     l->hook_stop = bw_hooks_has(l->config, OCI_HOOK_PRESTART) ||
@@ -553,7 +562,8 @@ static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_f
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     }
     if (child_become_root(l, &err) < 0 || child_keyring(l, &err) < 0 ||
-        child_setup(l, sync_fd, &err) < 0)
+        child_setup(l, sync_fd, &err) < 0 ||
+        bw_seccomp_notify_child(l->proc.seccomp, sync_fd, &err) < 0)
         child_fail(sync_fd, &err);
     if (bw_sync_send(sync_fd, BW_SYNC_CREATED, 0, &err) < 0 ||
         bw_sync_expect(sync_fd, BW_SYNC_ACK, NULL, "burrow", &err) < 0)
@@ -651,6 +661,10 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
             ;
     }
     if (l->hook_stop && parent_hooks(l, err) < 0)
+        return -1;
+    struct bw_seccomp_peer peer = {l->id, l->bundle, l->pid, l->config->annotations,
+                                   l->config->annotations_len};
+    if (bw_seccomp_notify_parent(l->proc.seccomp, l->sync_fd, &peer, err) < 0)
         return -1;
     if (bw_sync_expect(l->sync_fd, BW_SYNC_CREATED, NULL, "the container's process", err) < 0)
         return -1;

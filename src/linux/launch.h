@@ -22,7 +22,7 @@
 struct bw_launch {
     /* Inputs, set by the caller. */
     const struct oci_config *config;
-    const char *id;     /* the container's id (for the hooks' state) */
+    const char *id;     /* the container's id (hooks' and seccomp listener's state) */
     const char *bundle; /* absolute */
     const char *rootfs; /* absolute */
     int statedir_fd;    /* the container's state directory (exec.fifo is there) */

@@ -80,6 +80,8 @@ void bw_process_plan_free(struct bw_process_plan *plan)
 {
     free(plan->exec_path);
     plan->exec_path = NULL;
+    bw_seccomp_free(plan->seccomp);
+    plan->seccomp = NULL;
 }
 
 static const char *env_get(char **env, const char *name)
@@ -251,7 +253,9 @@ int bw_process_exec(struct bw_process_plan *plan, bool setgroups_allowed, bw_err
      * can be set afterwards. */
     if (plan->caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
         return bw_error_errno(err, "prctl(PR_SET_KEEPCAPS)");
-    if (set_ids(p, setgroups_allowed, err) < 0)
+    /* seccomp here without no_new_privs, last with it: see bw_seccomp_apply. */
+    if (bw_seccomp_apply(plan->seccomp, BW_SECCOMP_BEFORE_IDS, NULL, err) < 0 ||
+        set_ids(p, setgroups_allowed, err) < 0)
         return -1;
     if (plan->caps) {
         prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
@@ -263,6 +267,8 @@ int bw_process_exec(struct bw_process_plan *plan, bool setgroups_allowed, bw_err
         return bw_error_errno(err, "chdir to process.cwd `%s`", p->cwd);
     if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return bw_error_errno(err, "set noNewPrivileges");
+    if (bw_seccomp_apply(plan->seccomp, BW_SECCOMP_LAST, NULL, err) < 0)
+        return -1;
 
     /* Open the executable once, check it is not burrow itself (a container
      * must never get hold of the runtime's binary through /proc/self/exe or

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "linux/seccomp-filter.h"
 #include "spec/config.h"
 #include "util/error.h"
 
@@ -21,6 +22,8 @@ struct bw_process_plan {
     ino_t self_ino;
     char *exec_path;  /* set by bw_process_check: resolved inside the container */
     int preserve_fds; /* fds 3 .. 3+N-1 stay open across exec (--preserve-fds) */
+    /* linux.seccomp compiled, or NULL (linux/seccomp-filter.h) */
+    struct bw_seccomp *seccomp;
 };
 
 /* In the parent: resolve capability names (an unknown name is an error that

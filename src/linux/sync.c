@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "linux/sync.h"
 
@@ -36,6 +37,8 @@ static const char *type_name(uint32_t t)
         return "HOOKS";
     case BW_SYNC_HOOKS_DONE:
         return "HOOKS_DONE";
+    case BW_SYNC_SECCOMP_FD:
+        return "SECCOMP_FD";
     }
     return "unknown";
 }
@@ -87,5 +90,73 @@ int bw_sync_expect(int fd, enum bw_sync_type type, int64_t *value, const char *w
                             type_name(m.type));
     if (value != NULL)
         *value = m.value;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Messages with a file descriptor
+ */
+
+int bw_sync_send_fd(int fd, enum bw_sync_type type, int passfd, bw_err_t *err)
+{
+    struct sync_msg m = {.type = type};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct iovec iov = {.iov_base = &m, .iov_len = offsetof(struct sync_msg, text)};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+    memset(u.buf, 0, sizeof(u.buf));
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &passfd, sizeof(int));
+    ssize_t n;
+    do
+        n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return bw_error_errno(err, "send %s to the other side of the setup", type_name(type));
+    return 0;
+}
+
+int bw_sync_expect_fd(int fd, enum bw_sync_type type, int *passfd, const char *who, bw_err_t *err)
+{
+    struct sync_msg m;
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+    ssize_t n;
+    *passfd = -1;
+    memset(&m, 0, sizeof(m));
+    do
+        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return bw_error_errno(err, "wait for %s from %s", type_name(type), who);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+        c->cmsg_len == CMSG_LEN(sizeof(int)))
+        memcpy(passfd, CMSG_DATA(c), sizeof(int));
+    if (n == 0 || (size_t)n < offsetof(struct sync_msg, text) || m.type != (uint32_t)type ||
+        *passfd < 0) {
+        if (*passfd >= 0)
+            close(*passfd);
+        *passfd = -1;
+        if (n == 0)
+            return bw_error_set(err, 0, "%s exited during setup", who);
+        if ((size_t)n >= offsetof(struct sync_msg, text) && m.type == BW_SYNC_ERROR) {
+            m.text[sizeof(m.text) - 1] = '\0';
+            return bw_error_set(err, m.code, "%s", m.text);
+        }
+        return bw_error_set(err, EPROTO, "expected %s with a file descriptor from %s",
+                            type_name(type), who);
+    }
     return 0;
 }

@@ -44,6 +44,7 @@ enum bw_sync_type {
     BW_SYNC_RELEASED,
     BW_SYNC_HOOKS,
     BW_SYNC_HOOKS_DONE,
+    BW_SYNC_SECCOMP_FD, /* child -> parent: the seccomp listener (SCM_RIGHTS) */
 };
 
 int bw_sync_send(int fd, enum bw_sync_type type, int64_t value, bw_err_t *err);
@@ -52,5 +53,10 @@ void bw_sync_send_error(int fd, const struct bw_error *e);
 /* Wait for a message of `type`; an ERROR message becomes *err with the
  * child's errno and text, EOF becomes "`who` exited during setup". */
 int bw_sync_expect(int fd, enum bw_sync_type type, int64_t *value, const char *who, bw_err_t *err);
+
+/* A message carrying one file descriptor (SCM_RIGHTS), e.g. the seccomp
+ * listener.  The receiver gets it O_CLOEXEC in *passfd. */
+int bw_sync_send_fd(int fd, enum bw_sync_type type, int passfd, bw_err_t *err);
+int bw_sync_expect_fd(int fd, enum bw_sync_type type, int *passfd, const char *who, bw_err_t *err);
 
 #endif

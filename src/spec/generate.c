@@ -8,6 +8,9 @@
  *    bounding, effective and permitted sets; inheritable empty and no
  *    ambient set, so nothing leaks to programs run by a non-root user
  *    (ambient capabilities need to be inheritable anyway).
+ *  - linux.seccomp is burrow's default profile, configs/seccomp.json (also
+ *    compiled in, see src/spec/spec.am, and installed in pkgdatadir): the
+ *    file and what `spec` writes cannot drift apart.
  *
  * --rootless rewrites it for an unprivileged user:
  *  - a user namespace with the mappings the caller passes: its own uid and
@@ -39,6 +42,10 @@
 
 static const char template_text[] =
 #include "spec/spec-template.inc"
+    ;
+
+static const char seccomp_profile_text[] =
+#include "spec/seccomp-profile.inc"
     ;
 
 static void json_putp(struct json_object **o)
@@ -182,6 +189,12 @@ char *oci_spec_generate(const struct oci_spec_options *opts, bw_err_t *err)
 
     if (root == NULL)
         return bw_error_set(err, 0, "parse the built-in config template"), NULL;
+    struct json_object *linux_obj, *profile = json_tokener_parse(seccomp_profile_text);
+    if (profile == NULL || !json_object_object_get_ex(root, "linux", &linux_obj)) {
+        json_object_put(profile);
+        return bw_error_set(err, 0, "parse the built-in seccomp profile"), NULL;
+    }
+    json_object_object_add(linux_obj, "seccomp", profile);
     if (opts->rootless && make_rootless(root, opts, err) < 0)
         return NULL;
     /* Tabs and "key": value like other runtimes' `spec`; no "\/" escaping. */

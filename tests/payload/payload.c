@@ -518,6 +518,10 @@ static int cmd_echo(int argc, char **argv)
     return 0;
 }
 
+/* payload-seccomp.c */
+int payload_cmd_syscall(int argc, char **argv);
+int payload_cmd_seccomp_agent(int argc, char **argv);
+
 /* clang-format off */
 #define CMD(name) {#name, cmd_##name}
 /* clang-format on */
@@ -525,11 +529,33 @@ static const struct {
     const char *name;
     int (*fn)(int argc, char **argv);
 } commands[] = {
-    CMD(hostname), CMD(domainname), CMD(ids),      CMD(uidmap),  CMD(gidmap),
-    CMD(caps),     CMD(nnp),        CMD(writable), CMD(exists),  CMD(cat),
-    CMD(env),      CMD(cwd),        CMD(umask),    CMD(pid),     CMD(rlimit),
-    CMD(fds),      CMD(mounts),     CMD(ns),       CMD(exit),    CMD(sleep),
-    CMD(touch),    CMD(rm),         CMD(echo),     CMD(keyring), {"wait-signal", cmd_wait_signal},
+    CMD(hostname),
+    CMD(domainname),
+    CMD(ids),
+    CMD(uidmap),
+    CMD(gidmap),
+    CMD(caps),
+    CMD(nnp),
+    CMD(writable),
+    CMD(exists),
+    CMD(cat),
+    CMD(env),
+    CMD(cwd),
+    CMD(umask),
+    CMD(pid),
+    CMD(rlimit),
+    CMD(fds),
+    CMD(mounts),
+    CMD(ns),
+    CMD(exit),
+    CMD(sleep),
+    CMD(touch),
+    CMD(rm),
+    CMD(echo),
+    CMD(keyring),
+    {"wait-signal", cmd_wait_signal},
+    {"syscall", payload_cmd_syscall},
+    {"seccomp-agent", payload_cmd_seccomp_agent},
 };
 
 static int run_one(int argc, char **argv)
