@@ -17,7 +17,9 @@
  *                   time namespace only applies to children
  *   C2 become root  of the user namespace, non-dumpable from here on
  *   C3 rootfs       "/" a slave, the rootfs bound onto itself, mounts[] in
- *                   order, /dev, masked and read-only paths
+ *                   order, /dev, masked and read-only paths; with
+ *                   process.terminal a pty of the container's devpts (the
+ *                   controlling terminal and stdio), its master sent up
  *   C4 pivot_root   and detach the old root; root.readonly
  *   C5 hostname     and domainname
  *   C6 check        the executable and cwd exist; report `created`
@@ -51,6 +53,7 @@
 #include "linux/mounts.h"
 #include "linux/proc.h"
 #include "linux/sync.h"
+#include "linux/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -76,7 +79,7 @@ struct clone_args_v0 {
 void bw_launch_init(struct bw_launch *l)
 {
     memset(l, 0, sizeof(*l));
-    l->statedir_fd = l->lock_fd = l->sync_fd = -1;
+    l->statedir_fd = l->lock_fd = l->sync_fd = l->console_fd = l->console_sock = -1;
     for (int i = 0; i < OCI_NS__COUNT; i++)
         l->join_fd[i] = -1;
 }
@@ -91,6 +94,9 @@ void bw_launch_free(struct bw_launch *l)
     if (l->sync_fd >= 0)
         close(l->sync_fd);
     l->sync_fd = -1;
+    if (l->console_fd >= 0)
+        close(l->console_fd);
+    l->console_fd = -1;
     bw_idmap_plan_free(&l->idmap);
     bw_process_plan_free(&l->proc);
 }
@@ -432,6 +438,7 @@ static int child_setup(struct bw_launch *l, bw_err_t *err)
     };
     if (bw_fs_prepare_rootfs(&fs, err) < 0 || bw_fs_mount_all(&fs, err) < 0 ||
         child_make_cwd(&fs, c->process->cwd, err) < 0 || bw_fs_mask_paths(&fs, err) < 0 ||
+        (l->terminal && bw_terminal_init_console(fs.rootfd, c->process, &l->console_fd, err) < 0) ||
         bw_fs_enter_rootfs(&fs, l->no_pivot, err) < 0)
         return -1;
     if (fs.rootfd >= 0)
@@ -471,6 +478,8 @@ static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_f
     /* The lock belongs to the burrow command; a copy here would keep the
      * container locked until exec. */
     close(l->lock_fd);
+    if (l->console_sock >= 0)
+        close(l->console_sock);
     /* Die with the parent until it has recorded us. */
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 
@@ -495,6 +504,11 @@ static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_f
     }
     if (child_become_root(l, &err) < 0 || child_setup(l, &err) < 0)
         child_fail(sync_fd, &err);
+    if (l->console_fd >= 0) {
+        if (bw_sync_send_fd(sync_fd, BW_SYNC_CONSOLE, l->console_fd, &err) < 0)
+            _exit(1);
+        close(l->console_fd);
+    }
     if (bw_sync_send(sync_fd, BW_SYNC_CREATED, 0, &err) < 0 ||
         bw_sync_expect(sync_fd, BW_SYNC_ACK, NULL, "burrow", &err) < 0)
         _exit(1);
@@ -576,6 +590,9 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
         while (waitpid(l->child, &status, 0) < 0 && errno == EINTR)
             ;
     }
+    if (l->terminal && bw_sync_recv_fd(l->sync_fd, BW_SYNC_CONSOLE, &l->console_fd,
+                                       "the container's process", err) < 0)
+        return -1;
     if (bw_sync_expect(l->sync_fd, BW_SYNC_CREATED, NULL, "the container's process", err) < 0)
         return -1;
     if (bw_proc_stat(l->pid, &l->pid_start, NULL) < 0)

@@ -28,6 +28,8 @@ struct bw_launch {
     int lock_fd;        /* the state directory lock: the child must not hold it */
     bool no_pivot;
     int preserve_fds;
+    bool terminal;    /* process.terminal: the child sends its pty master (CONSOLE) */
+    int console_sock; /* --console-socket connection, or -1: not for the child to keep */
 
     /* Prepared by bw_launch_prepare. */
     bool new_userns;        /* a user namespace we create and map */
@@ -46,6 +48,7 @@ struct bw_launch {
     pid_t pid;          /* the container's init (== child unless fork_again) */
     uint64_t pid_start; /* its start time */
     int sync_fd;        /* our end of the sync socket */
+    int console_fd;     /* the pty master (terminal), or -1; the caller may steal it */
 };
 
 void bw_launch_init(struct bw_launch *l);

@@ -11,7 +11,9 @@
  *                                         pivot_root, ...
  *                 <---------------------- PID (only when a second fork made
  *                                         the init a grandchild)
- *                 <---------------------- CREATED  (or ERROR at any point)
+ *                 <---------------------- CONSOLE  (process.terminal: the pty
+                                         master, with SCM_RIGHTS)
+                 <---------------------- CREATED  (or ERROR at any point)
  *   write state.json, pid file
  *   ACK --------------------------------> clear the parent-death signal
  *                 <---------------------- RELEASED
@@ -38,6 +40,7 @@ enum bw_sync_type {
     BW_SYNC_ACK,
     BW_SYNC_ERROR,
     BW_SYNC_RELEASED,
+    BW_SYNC_CONSOLE, /* child -> parent, with the pty master (process.terminal) */
 };
 
 int bw_sync_send(int fd, enum bw_sync_type type, int64_t value, bw_err_t *err);
@@ -46,5 +49,12 @@ void bw_sync_send_error(int fd, const struct bw_error *e);
 /* Wait for a message of `type`; an ERROR message becomes *err with the
  * child's errno and text, EOF becomes "`who` exited during setup". */
 int bw_sync_expect(int fd, enum bw_sync_type type, int64_t *value, const char *who, bw_err_t *err);
+
+/* A message of `type` carrying one fd (SCM_RIGHTS).  The receiver gets its
+ * own O_CLOEXEC copy in *fd; the sender still owns (and closes) its own.
+ * An ERROR message or EOF while waiting is an error as in bw_sync_expect;
+ * a message of another type, or without an fd, is EPROTO. */
+int bw_sync_send_fd(int sock, enum bw_sync_type type, int fd, bw_err_t *err);
+int bw_sync_recv_fd(int sock, enum bw_sync_type type, int *fd, const char *who, bw_err_t *err);
 
 #endif
