@@ -164,11 +164,18 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     l.rootfs = b.rootfs;
     l.no_pivot = o->no_pivot;
     l.terminal = b.config->process->terminal;
-    if (bw_terminal_check_opts(l.terminal, o->console_socket, o->run, o->detach, err) < 0)
+    const char *detached = !o->run ? "create" : o->detach ? "run --detach" : NULL;
+    if (bw_terminal_check_opts(l.terminal, o->console_socket, detached, err) < 0)
         goto out;
     /* Sockets of systemd socket activation come first, then --preserve-fds. */
     int listen_fds = bw_listen_fds();
-    if (listen_fds > 0 && bw_listen_fds_env(b.config->process, listen_fds, err) < 0)
+    char what[32];
+    snprintf(what, sizeof(what), "LISTEN_FDS=%d", listen_fds);
+    if (listen_fds > 0 && (bw_passed_fds_check(3, listen_fds, what, err) < 0 ||
+                           bw_listen_fds_env(b.config->process, listen_fds, err) < 0))
+        goto out;
+    snprintf(what, sizeof(what), "--preserve-fds %d", o->preserve_fds);
+    if (bw_passed_fds_check(3 + listen_fds, o->preserve_fds, what, err) < 0)
         goto out;
     l.preserve_fds = listen_fds + o->preserve_fds;
     if (bw_launch_prepare(&l, err) < 0)

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,5 +79,21 @@ int bw_listen_fds_env(struct oci_process *p, int n, bw_err_t *err)
     if (env_set(p, "LISTEN_FDS", count, err) < 0 || env_set(p, "LISTEN_PID", "1", err) < 0 ||
         (names != NULL && env_set(p, "LISTEN_FDNAMES", names, err) < 0))
         return -1;
+    return 0;
+}
+
+int bw_passed_fds_check(int first, int count, const char *what, bw_err_t *err)
+{
+    for (int fd = first; fd < first + count; fd++) {
+        int fl = fcntl(fd, F_GETFD);
+        if (fl < 0)
+            return bw_error_set(err, 0, "%s: fd %d is not open: there is nothing to pass on", what,
+                                fd);
+        if (fl & FD_CLOEXEC)
+            return bw_error_set(err, 0,
+                                "%s: fd %d is burrow's own, not one it was given (it is "
+                                "close-on-exec)",
+                                what, fd);
+    }
     return 0;
 }

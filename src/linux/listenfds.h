@@ -1,4 +1,4 @@
-/* burrow: systemd socket activation through the runtime.
+/* burrow: fds passed to the container, and systemd socket activation.
  *
  * A service manager that starts burrow with sockets (LISTEN_FDS=N and
  * LISTEN_PID=<burrow's pid>, the sockets on fds 3 to 3+N-1, see
@@ -20,5 +20,12 @@ int bw_listen_fds(void);
 /* Put LISTEN_FDS=n, LISTEN_PID=1 (and LISTEN_FDNAMES) in p->env, replacing
  * entries of those names. */
 int bw_listen_fds_env(struct oci_process *p, int n, bw_err_t *err);
+
+/* Fds first..first+count-1 must be fds burrow was given: open, and not
+ * close-on-exec (every fd burrow opens is; an inherited one cannot be).
+ * Otherwise one of burrow's own (the state directory, a socket) could take
+ * a missing number and reach the container.  `what` names the option,
+ * e.g. "--preserve-fds 2". */
+int bw_passed_fds_check(int first, int count, const char *what, bw_err_t *err);
 
 #endif

@@ -30,14 +30,14 @@
  * Options, and the console socket
  */
 
-int bw_terminal_check_opts(bool terminal, const char *console_socket, bool run, bool detach,
+int bw_terminal_check_opts(bool terminal, const char *console_socket, const char *detached,
                            bw_err_t *err)
 {
-    if (terminal && console_socket == NULL && (!run || detach))
+    if (terminal && console_socket == NULL && detached != NULL)
         return bw_error_set(err, 0,
                             "config.json: process.terminal: true, but %s has no terminal to "
                             "relay: give --console-socket, where the pty master is sent",
-                            run ? "run --detach" : "create");
+                            detached);
     if (!terminal && console_socket != NULL)
         return bw_error_set(err, 0,
                             "--console-socket: config.json has process.terminal false: there is "
@@ -89,8 +89,7 @@ int bw_terminal_connect(const char *path, bw_err_t *err)
         return bw_error_set(err, ECONNREFUSED,
                             "--console-socket `%s`: nothing listens on this socket", path);
     if (errno == ENOTSOCK || errno == EPROTOTYPE)
-        return bw_error_set(err, errno, "--console-socket `%s`: not a listening unix socket",
-                            path);
+        return bw_error_set(err, errno, "--console-socket `%s`: not a listening unix socket", path);
     return bw_error_errno(err, "--console-socket: connect to `%s`", path);
 }
 
@@ -108,8 +107,10 @@ int bw_terminal_send_master(int sock, int master, bw_err_t *err)
         struct cmsghdr align;
     } ctl;
     memset(&ctl, 0, sizeof(ctl));
-    struct msghdr mh = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf)};
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = ctl.buf,
+                        .msg_controllen = sizeof(ctl.buf)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
@@ -134,7 +135,8 @@ int bw_terminal_open(int rootfd, int *master, int *slave, bw_err_t *err)
     /* /dev/pts/ptmx rather than /dev/ptmx: the multiplexer of the devpts
      * mounted there, whatever /dev/ptmx is in the rootfs.  O_NONBLOCK: a
      * FIFO planted there must not hang us (cleared below). */
-    cleanup_close int m = bw_open_in_root(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_NONBLOCK, &e);
+    cleanup_close int m =
+        bw_open_in_root(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_NONBLOCK, &e);
     if (m < 0) {
         int code = e->code;
         bw_error_free(&e);
@@ -250,9 +252,9 @@ int bw_terminal_init_console(int rootfd, const struct oci_process *p, int *maste
 struct relay {
     int master;
     pid_t pid;
-    bool in_open;  /* still reading stdin */
-    bool out_open; /* still reading the master */
-    bool out_ok;   /* stdout still takes what we write */
+    bool in_open;   /* still reading stdin */
+    bool out_open;  /* still reading the master */
+    bool out_ok;    /* stdout still takes what we write */
     char buf[4096]; /* read from stdin, not yet written to the master */
     size_t len, off;
 };
@@ -389,8 +391,8 @@ static int relay_loop(struct relay *r, int sfd, bool tty_in, bw_err_t *err)
 
 int bw_terminal_relay(int master, pid_t pid, const sigset_t *set, bw_err_t *err)
 {
-    struct relay r = {.master = master, .pid = pid, .in_open = true, .out_open = true,
-                      .out_ok = true};
+    struct relay r = {
+        .master = master, .pid = pid, .in_open = true, .out_open = true, .out_ok = true};
     cleanup_close int sfd = signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
     if (sfd < 0)
         return bw_error_errno(err, "signalfd");

@@ -27,10 +27,11 @@
 /* --- before anything exists, in burrow ------------------------------------ */
 
 /* The rules of runc: process.terminal needs somewhere to send the master
- * (--console-socket, or a foreground `run` that relays); --console-socket
- * needs process.terminal.  `run` and `detach` describe the command
- * (create: run false). */
-int bw_terminal_check_opts(bool terminal, const char *console_socket, bool run, bool detach,
+ * (--console-socket, or a foreground command that relays it); and
+ * --console-socket needs process.terminal.  `detached` names the command
+ * when nothing relays ("create", "run --detach", "exec --detach"), NULL for
+ * a foreground run or exec. */
+int bw_terminal_check_opts(bool terminal, const char *console_socket, const char *detached,
                            bw_err_t *err);
 
 /* Connect to the console socket at `path` (SOCK_STREAM, or SOCK_SEQPACKET

@@ -346,3 +346,31 @@ test_listen_fds_with_terminal() {
     assert_stdout_line "env: LISTEN_FDS=1"
     assert_nothing_left
 }
+
+# --preserve-fds naming an fd the caller did not open: an error, not one of
+# burrow's own fds passed in its place.
+test_preserve_fds_not_open() {
+    make_bundle
+    payload_args fds
+    capture sh -c 'exec 3</dev/null 4<&-; exec "$0" --root "$1" create --preserve-fds 2 --bundle "$2" "$3"' \
+        "$BURROW" "$BW_ROOT" "$BUNDLE" "$CID"
+    assert_failed_cleanly "--preserve-fds 2: fd 4 is not open"
+}
+
+# Here burrow's --log file takes the free number 3 (close-on-exec, as all
+# of burrow's fds): it must not reach the container as the "preserved" fd.
+test_preserve_fds_burrows_own() {
+    make_bundle
+    payload_args fds
+    capture sh -c 'exec 3<&-; exec "$0" --root "$1" --log "$4" run --preserve-fds 1 --bundle "$2" "$3"' \
+        "$BURROW" "$BW_ROOT" "$BUNDLE" "$CID" "$T/burrow.log"
+    assert_failed_cleanly "--preserve-fds 1: fd 3 is burrow's own"
+}
+
+test_listen_fds_not_open() {
+    make_bundle
+    payload_args fds
+    capture sh -c 'exec 3<&-; LISTEN_FDS=1 LISTEN_PID=$$ exec "$0" --root "$1" run --bundle "$2" "$3"' \
+        "$BURROW" "$BW_ROOT" "$BUNDLE" "$CID"
+    assert_failed_cleanly "LISTEN_FDS=1: fd 3 is not open"
+}

@@ -222,8 +222,10 @@ int payload_console_recv(int argc, char **argv)
         char buf[CMSG_SPACE(sizeof(int) * 4)];
         struct cmsghdr align;
     } ctl;
-    struct msghdr mh = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf)};
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = ctl.buf,
+                        .msg_controllen = sizeof(ctl.buf)};
     ssize_t n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC);
     if (n < 0)
         die(cmd, "recvmsg");
@@ -326,6 +328,7 @@ int payload_pty_run(int argc, char **argv)
         die(cmd, "tcgetattr");
     fprintf(stderr, "pty-run: exit: %d\n",
             WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-    fprintf(stderr, "pty-run: termios: %s\n", same_termios(&before, &after) ? "restored" : "changed");
+    fprintf(stderr, "pty-run: termios: %s\n",
+            same_termios(&before, &after) ? "restored" : "changed");
     return d.failed ? 3 : 0;
 }
