@@ -85,11 +85,13 @@ int bw_terminal_connect(const char *path, bw_err_t *err)
         fd = connect_as(SOCK_SEQPACKET, &addr);
     if (fd >= 0)
         return fd;
-    if (errno == ECONNREFUSED)
-        return bw_error_set(err, ECONNREFUSED,
-                            "--console-socket `%s`: nothing listens on this socket", path);
-    if (errno == ENOTSOCK || errno == EPROTOTYPE)
-        return bw_error_set(err, errno, "--console-socket `%s`: not a listening unix socket", path);
+    int e = errno;
+    struct stat st;
+    if ((e == ECONNREFUSED || e == ENOTSOCK) && stat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+        return bw_error_set(err, 0, "--console-socket `%s`: not a unix socket", path);
+    if (e == ECONNREFUSED)
+        return bw_error_set(err, 0, "--console-socket `%s`: nothing listens on this socket", path);
+    errno = e;
     return bw_error_errno(err, "--console-socket: connect to `%s`", path);
 }
 

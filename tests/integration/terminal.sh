@@ -273,11 +273,20 @@ test_console_socket_not_listening() {
     assert_failed_cleanly "--console-socket \`$T/console.sock\`: nothing listens on this socket"
 }
 
+# The receiver accepts, then hangs up before the terminal is sent.
+test_console_socket_receiver_hangs_up() {
+    terminal_bundle /bin/payload tty
+    recv_start hangup
+    bw create --console-socket "$T/console.sock" --bundle "$BUNDLE" "$CID"
+    wait "$recv_pid"
+    assert_failed_cleanly "send the terminal to the console socket: Broken pipe"
+}
+
 test_console_socket_not_a_socket() {
     terminal_bundle /bin/payload tty
     : >"$T/plain"
     bw run --console-socket "$T/plain" --bundle "$BUNDLE" "$CID"
-    assert_failed_cleanly "--console-socket \`$T/plain\`"
+    assert_failed_cleanly "--console-socket \`$T/plain\`: not a unix socket"
 }
 
 # Without a devpts at /dev/pts there is no pty of the container's own.

@@ -12,6 +12,7 @@
  *                        copy the output to stdout until CMD exits; then say
  *                        whether CMD left the pty's modes as it found them
  *
+ * console-recv's first ACTION may be `hangup`: close the connection at once.
  * ACTIONs: expect:TEXT (wait until the output has TEXT, after the last
  * match), send:TEXT, resize:ROWS:COLS, modes (pty-run: print the icanon,
  * echo and isig flags CMD's terminal has now), timeout:SECONDS (for what
@@ -37,9 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
-int payload_tty(int argc, char **argv);
-int payload_console_recv(int argc, char **argv);
-int payload_pty_run(int argc, char **argv);
+/* Run argv[0] if it is one of these subcommands; -1 if it is not. */
+int payload_console_run(int argc, char **argv);
 
 static void die(const char *cmd, const char *what)
 {
@@ -47,7 +47,7 @@ static void die(const char *cmd, const char *what)
     exit(1);
 }
 
-int payload_tty(int argc, char **argv)
+static int cmd_tty(int argc, char **argv)
 {
     (void)argc;
     const char *name = ttyname(0);
@@ -203,7 +203,7 @@ static int listen_at(const char *cmd, const char *path)
     return fd;
 }
 
-int payload_console_recv(int argc, char **argv)
+static int cmd_console_recv(int argc, char **argv)
 {
     const char *cmd = "console-recv";
     if (argc < 2) {
@@ -216,6 +216,12 @@ int payload_console_recv(int argc, char **argv)
         die(cmd, "accept");
     close(lfd);
     unlink(argv[1]);
+    if (argc > 2 && strcmp(argv[2], "hangup") == 0) {
+        /* A receiver gone before the runtime sends. */
+        close(conn);
+        fprintf(stderr, "console-recv: hung up\n");
+        return 0;
+    }
     char name[256] = "";
     struct iovec iov = {.iov_base = name, .iov_len = sizeof(name) - 1};
     union {
@@ -268,7 +274,7 @@ static bool same_termios(const struct termios *a, const struct termios *b)
            a->c_lflag == b->c_lflag && memcmp(a->c_cc, b->c_cc, sizeof(a->c_cc)) == 0;
 }
 
-int payload_pty_run(int argc, char **argv)
+static int cmd_pty_run(int argc, char **argv)
 {
     const char *cmd = "pty-run";
     /* "---": payload itself splits its arguments at "--". */
@@ -331,4 +337,17 @@ int payload_pty_run(int argc, char **argv)
     fprintf(stderr, "pty-run: termios: %s\n",
             same_termios(&before, &after) ? "restored" : "changed");
     return d.failed ? 3 : 0;
+}
+
+int payload_console_run(int argc, char **argv)
+{
+    int r = -1;
+    if (strcmp(argv[0], "tty") == 0)
+        r = cmd_tty(argc, argv);
+    else if (strcmp(argv[0], "console-recv") == 0)
+        r = cmd_console_recv(argc, argv);
+    else if (strcmp(argv[0], "pty-run") == 0)
+        r = cmd_pty_run(argc, argv);
+    fflush(stdout);
+    return r;
 }
