@@ -37,7 +37,8 @@ static void create_usage(const char *cmd)
                "waits for `burrow start ID` to run process.args.\n\n");
     printf("  -b, --bundle DIR         the bundle (default: the current directory)\n"
            "      --pid-file FILE      write the container process's pid to FILE\n"
-           "      --console-socket S   (terminals are not supported yet)\n"
+           "      --console-socket S   send the pty master of process.terminal to the unix\n"
+           "                           socket S\n"
            "      --no-pivot           move the rootfs over / and chroot instead of pivot_root\n"
            "      --no-new-keyring     keep the caller's session keyring (default: a new one)\n"
            "      --preserve-fds N     pass N extra file descriptors (3 to 3+N-1)\n");

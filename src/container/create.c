@@ -21,7 +21,9 @@
 #include "container/state.h"
 #include "container/support.h"
 #include "linux/launch.h"
+#include "linux/listenfds.h"
 #include "linux/proc.h"
+#include "linux/terminal.h"
 #include "spec/config.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -87,11 +89,6 @@ static int load_bundle(const char *dir, struct bundle *b, bw_err_t *err)
     if (!S_ISDIR(st.st_mode))
         return bw_error_set(err, ENOTDIR, "rootfs `%s` (root.path in `%s/config.json`)", rp,
                             b->path);
-    const struct oci_process *p = b->config->process;
-    if (p->terminal)
-        return bw_error_set(err, ENOTSUP,
-                            "config.json: process.terminal: terminals are not supported yet; set "
-                            "it to false");
     return 0;
 }
 
@@ -154,18 +151,16 @@ static void run_poststop(const struct oci_config *c, const char *id, const char 
 }
 
 /* create, up to the point where the container waits for `start`.  On
- * success the state directory stays locked in *d. */
+ * success the state directory stays locked in *d.  With process.terminal
+ * the pty master goes to --console-socket, or, without one, to *console
+ * (a foreground `run` relays it). */
 static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, struct bw_cdir *d,
-                     struct bw_state *st, bw_err_t *err)
+                     struct bw_state *st, int *console, bw_err_t *err)
 {
     if (o->id == NULL)
         return bw_error_set(err, 0, "missing container id");
     if (bw_id_check(o->id, err) < 0)
         return bw_error_prefix(err, "%s", o->run ? "run" : "create");
-    if (o->console_socket != NULL)
-        return bw_error_set(err, ENOTSUP,
-                            "--console-socket: terminals are not supported yet (the config "
-                            "must have process.terminal false)");
     if (ctx->systemd_cgroup)
         bw_debug("--systemd-cgroup: burrow does not manage cgroups yet; ignored");
 
@@ -175,6 +170,7 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     cleanup_free char *root = NULL;
     int rc = -1;
     bool dir_made = false, pid_written = false;
+    cleanup_close int console_sock = -1;
 
     /* Everything that can be checked is checked before anything is made. */
     if (load_bundle(o->bundle, &b, err) < 0)
@@ -185,9 +181,29 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     l.rootfs = b.rootfs;
     l.no_pivot = o->no_pivot;
     l.no_new_keyring = o->no_new_keyring;
-    l.preserve_fds = o->preserve_fds;
+    l.terminal = b.config->process->terminal;
+    const char *detached = !o->run ? "create" : o->detach ? "run --detach" : NULL;
+    if (bw_terminal_check_opts(l.terminal, o->console_socket, detached, err) < 0)
+        goto out;
+    /* Sockets of systemd socket activation come first, then --preserve-fds. */
+    int listen_fds = bw_listen_fds();
+    char what[32];
+    snprintf(what, sizeof(what), "LISTEN_FDS=%d", listen_fds);
+    if (listen_fds > 0 && (bw_passed_fds_check(3, listen_fds, what, err) < 0 ||
+                           bw_listen_fds_env(b.config->process, listen_fds, err) < 0))
+        goto out;
+    snprintf(what, sizeof(what), "--preserve-fds %d", o->preserve_fds);
+    if (bw_passed_fds_check(3 + listen_fds, o->preserve_fds, what, err) < 0)
+        goto out;
+    l.preserve_fds = listen_fds + o->preserve_fds;
     if (bw_launch_prepare(&l, err) < 0)
         goto out;
+    if (o->console_socket != NULL) {
+        console_sock = bw_terminal_connect(o->console_socket, err);
+        if (console_sock < 0)
+            goto out;
+        l.console_sock = console_sock;
+    }
     root = bw_state_root(ctx->root_opt, true, err);
     if (root == NULL)
         goto out;
@@ -205,6 +221,10 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     }
     if (bw_launch_spawn(&l, err) < 0)
         goto out;
+    if (console_sock >= 0 && bw_terminal_send_master(console_sock, l.console_fd, err) < 0)
+        goto out;
+    if (console_sock < 0 && console != NULL)
+        *console = steal_fd(&l.console_fd);
 
     *st = (struct bw_state){
         .id = strdup(o->id),
@@ -257,7 +277,7 @@ int bw_container_create(const struct bw_ctx *ctx, const struct bw_create_opts *o
 {
     cleanup_cdir struct bw_cdir d = {.fd = -1};
     struct bw_state st = {0};
-    int r = do_create(ctx, o, &d, &st, err);
+    int r = do_create(ctx, o, &d, &st, NULL, err);
     bw_state_free_fields(&st);
     return r;
 }
@@ -417,7 +437,8 @@ int bw_container_run(const struct bw_ctx *ctx, const struct bw_create_opts *o, b
     struct bw_state s = {0};
     struct bw_create_opts ro = *o;
     ro.run = true;
-    int rc = do_create(ctx, &ro, &d, &s, err);
+    cleanup_close int console = -1;
+    int rc = do_create(ctx, &ro, &d, &s, &console, err);
     struct oci_config *config = NULL;
     if (rc == 0) {
         config = bw_cdir_read_config(&d, err);
@@ -435,7 +456,8 @@ int bw_container_run(const struct bw_ctx *ctx, const struct bw_create_opts *o, b
         /* Others may `kill` or `state` it while it runs. */
         flock(d.fd, LOCK_UN);
         d.locked = false;
-        rc = wait_foreground(s.pid, &set, err);
+        rc = console >= 0 ? bw_terminal_relay(console, s.pid, &set, err)
+                          : wait_foreground(s.pid, &set, err);
     }
     if (s.pid > 0 && (!o->detach || rc < 0)) {
         /* A foreground container is gone with its process, and a failed

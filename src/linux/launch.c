@@ -19,7 +19,9 @@
  *   C2 become root  of the user namespace, non-dumpable from here on; a
  *                   session keyring of its own (unless --no-new-keyring)
  *   C3 rootfs       "/" a slave, the rootfs bound onto itself, mounts[] in
- *                   order, /dev, masked and read-only paths
+ *                   order, /dev, masked and read-only paths; with
+ *                   process.terminal a pty of the container's devpts (the
+ *                   controlling terminal and stdio), its master sent up
  *   C3' hooks       when the config has hooks before start: the parent runs
  *                   prestart and createRuntime (P4), then the child runs
  *                   createContainer (container/hooks.h)
@@ -62,6 +64,7 @@
 #include "linux/proc.h"
 #include "linux/seccomp-filter.h"
 #include "linux/sync.h"
+#include "linux/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -87,7 +90,7 @@ struct clone_args_v0 {
 void bw_launch_init(struct bw_launch *l)
 {
     memset(l, 0, sizeof(*l));
-    l->statedir_fd = l->lock_fd = l->sync_fd = -1;
+    l->statedir_fd = l->lock_fd = l->sync_fd = l->console_fd = l->console_sock = -1;
     for (int i = 0; i < OCI_NS__COUNT; i++)
         l->join_fd[i] = -1;
 }
@@ -102,6 +105,9 @@ void bw_launch_free(struct bw_launch *l)
     if (l->sync_fd >= 0)
         close(l->sync_fd);
     l->sync_fd = -1;
+    if (l->console_fd >= 0)
+        close(l->console_fd);
+    l->console_fd = -1;
     bw_idmap_plan_free(&l->idmap);
     bw_process_plan_free(&l->proc);
 }
@@ -499,6 +505,7 @@ static int child_setup(struct bw_launch *l, int sync_fd, bw_err_t *err)
     };
     if (bw_fs_prepare_rootfs(&fs, err) < 0 || bw_fs_mount_all(&fs, err) < 0 ||
         child_make_cwd(&fs, c->process->cwd, err) < 0 || bw_fs_mask_paths(&fs, err) < 0 ||
+        (l->terminal && bw_terminal_init_console(fs.rootfd, c->process, &l->console_fd, err) < 0) ||
         child_hook_stop(l, sync_fd, err) < 0 || bw_fs_enter_rootfs(&fs, l->no_pivot, err) < 0)
         return -1;
     if (fs.rootfd >= 0)
@@ -539,6 +546,8 @@ static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_f
     /* The lock belongs to the burrow command; a copy here would keep the
      * container locked until exec. */
     close(l->lock_fd);
+    if (l->console_sock >= 0)
+        close(l->console_sock);
     /* Die with the parent until it has recorded us. */
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 
@@ -562,8 +571,17 @@ static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_f
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     }
     if (child_become_root(l, &err) < 0 || child_keyring(l, &err) < 0 ||
-        child_setup(l, sync_fd, &err) < 0 ||
-        bw_seccomp_notify_child(l->proc.seccomp, sync_fd, &err) < 0)
+        child_setup(l, sync_fd, &err) < 0)
+        child_fail(sync_fd, &err);
+    /* The pty master first: a NOTIFY filter, loaded next, would see the
+     * sendmsg. */
+    if (l->console_fd >= 0) {
+        if (bw_sync_send_fd(sync_fd, BW_SYNC_CONSOLE, l->console_fd, &err) < 0)
+            _exit(1);
+        close(l->console_fd);
+        l->console_fd = -1;
+    }
+    if (bw_seccomp_notify_child(l->proc.seccomp, sync_fd, &err) < 0)
         child_fail(sync_fd, &err);
     if (bw_sync_send(sync_fd, BW_SYNC_CREATED, 0, &err) < 0 ||
         bw_sync_expect(sync_fd, BW_SYNC_ACK, NULL, "burrow", &err) < 0)
@@ -661,6 +679,9 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
             ;
     }
     if (l->hook_stop && parent_hooks(l, err) < 0)
+        return -1;
+    if (l->terminal && bw_sync_recv_fd(l->sync_fd, BW_SYNC_CONSOLE, &l->console_fd,
+                                       "the container's process", err) < 0)
         return -1;
     struct bw_seccomp_peer peer = {l->id, l->bundle, l->pid, l->config->annotations,
                                    l->config->annotations_len};

@@ -30,6 +30,8 @@ struct bw_launch {
     bool no_pivot;
     bool no_new_keyring; /* keep the caller's session keyring */
     int preserve_fds;
+    bool terminal;    /* process.terminal: the child sends its pty master (CONSOLE) */
+    int console_sock; /* --console-socket connection, or -1: not for the child to keep */
 
     /* Prepared by bw_launch_prepare. */
     bool new_userns;        /* a user namespace we create and map */
@@ -50,6 +52,7 @@ struct bw_launch {
     uint64_t pid_start; /* its start time */
     int sync_fd;        /* our end of the sync socket */
     bool hooks_started; /* the hooks before start began: a failure now runs poststop */
+    int console_fd;     /* the pty master (terminal), or -1; the caller may steal it */
 };
 
 void bw_launch_init(struct bw_launch *l);

@@ -140,8 +140,7 @@ int bw_seccomp_notify_parent(const struct bw_seccomp *sc, int sync_fd,
     if (sc == NULL || sc->stage != BW_SECCOMP_BEFORE_CREATED)
         return 0;
     cleanup_close int listener = -1;
-    if (bw_sync_expect_fd(sync_fd, BW_SYNC_SECCOMP_FD, &listener, "the container's process", err) <
-        0)
+    if (bw_sync_recv_fd(sync_fd, BW_SYNC_SECCOMP_FD, &listener, "the container's process", err) < 0)
         return -1;
     cleanup_free char *text = process_state(sc, peer, err);
     if (text == NULL)

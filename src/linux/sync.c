@@ -39,6 +39,8 @@ static const char *type_name(uint32_t t)
         return "HOOKS_DONE";
     case BW_SYNC_SECCOMP_FD:
         return "SECCOMP_FD";
+    case BW_SYNC_CONSOLE:
+        return "CONSOLE";
     }
     return "unknown";
 }
@@ -94,69 +96,80 @@ int bw_sync_expect(int fd, enum bw_sync_type type, int64_t *value, const char *w
 }
 
 /* ------------------------------------------------------------------------
- * Messages with a file descriptor
+ * Messages that carry an fd
  */
 
-int bw_sync_send_fd(int fd, enum bw_sync_type type, int passfd, bw_err_t *err)
+int bw_sync_send_fd(int sock, enum bw_sync_type type, int fd, bw_err_t *err)
 {
     struct sync_msg m = {.type = type};
+    struct iovec iov = {.iov_base = &m, .iov_len = offsetof(struct sync_msg, text)};
     union {
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
-    } u;
-    struct iovec iov = {.iov_base = &m, .iov_len = offsetof(struct sync_msg, text)};
-    struct msghdr mh = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-    memset(u.buf, 0, sizeof(u.buf));
+    } ctl;
+    memset(&ctl, 0, sizeof(ctl));
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = ctl.buf,
+                        .msg_controllen = sizeof(ctl.buf)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &passfd, sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
     ssize_t n;
     do
-        n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+        n = sendmsg(sock, &mh, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return bw_error_errno(err, "send %s to the other side of the setup", type_name(type));
     return 0;
 }
 
-int bw_sync_expect_fd(int fd, enum bw_sync_type type, int *passfd, const char *who, bw_err_t *err)
+int bw_sync_recv_fd(int sock, enum bw_sync_type type, int *fd, const char *who, bw_err_t *err)
 {
     struct sync_msg m;
+    memset(&m, 0, sizeof(m));
+    struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
     union {
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
-    } u;
-    struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-    struct msghdr mh = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+    } ctl;
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = ctl.buf,
+                        .msg_controllen = sizeof(ctl.buf)};
     ssize_t n;
-    *passfd = -1;
-    memset(&m, 0, sizeof(m));
     do
-        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return bw_error_errno(err, "wait for %s from %s", type_name(type), who);
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-        c->cmsg_len == CMSG_LEN(sizeof(int)))
-        memcpy(passfd, CMSG_DATA(c), sizeof(int));
-    if (n == 0 || (size_t)n < offsetof(struct sync_msg, text) || m.type != (uint32_t)type ||
-        *passfd < 0) {
-        if (*passfd >= 0)
-            close(*passfd);
-        *passfd = -1;
-        if (n == 0)
-            return bw_error_set(err, 0, "%s exited during setup", who);
-        if ((size_t)n >= offsetof(struct sync_msg, text) && m.type == BW_SYNC_ERROR) {
-            m.text[sizeof(m.text) - 1] = '\0';
-            return bw_error_set(err, m.code, "%s", m.text);
-        }
-        return bw_error_set(err, EPROTO, "expected %s with a file descriptor from %s",
-                            type_name(type), who);
+    int got = -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len >= CMSG_LEN(sizeof(int)))
+            memcpy(&got, CMSG_DATA(c), sizeof(int));
     }
+    if (n == 0)
+        return bw_error_set(err, 0, "%s exited during setup", who);
+    int e = 0;
+    if ((size_t)n < offsetof(struct sync_msg, text))
+        e = bw_error_set(err, EPROTO, "short message from %s", who);
+    else if (m.type == BW_SYNC_ERROR) {
+        m.text[sizeof(m.text) - 1] = '\0';
+        e = bw_error_set(err, m.code, "%s", m.text);
+    } else if (m.type != (uint32_t)type)
+        e = bw_error_set(err, EPROTO, "expected %s from %s, got %s", type_name(type), who,
+                         type_name(m.type));
+    else if (got < 0 || (mh.msg_flags & MSG_CTRUNC))
+        e = bw_error_set(err, EPROTO, "%s from %s carried no file descriptor", type_name(type),
+                         who);
+    if (e < 0) {
+        if (got >= 0)
+            close(got);
+        return -1;
+    }
+    *fd = got;
     return 0;
 }

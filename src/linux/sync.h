@@ -15,6 +15,10 @@
  *   prestart, createRuntime hooks          hooks that run before start)
  *   HOOKS_DONE -------------------------> createContainer hooks, pivot_root,
  *                                         ...
+ *                 <---------------------- CONSOLE  (process.terminal: the pty
+ *                                         master, with SCM_RIGHTS)
+ *                 <---------------------- SECCOMP_FD  (a NOTIFY rule: the
+ *   send it to listenerPath                listener, with SCM_RIGHTS)
  *                 <---------------------- CREATED  (or ERROR at any point)
  *   write state.json, pid file
  *   ACK --------------------------------> clear the parent-death signal
@@ -45,6 +49,7 @@ enum bw_sync_type {
     BW_SYNC_HOOKS,
     BW_SYNC_HOOKS_DONE,
     BW_SYNC_SECCOMP_FD, /* child -> parent: the seccomp listener (SCM_RIGHTS) */
+    BW_SYNC_CONSOLE,    /* child -> parent, with the pty master (process.terminal) */
 };
 
 int bw_sync_send(int fd, enum bw_sync_type type, int64_t value, bw_err_t *err);
@@ -54,9 +59,11 @@ void bw_sync_send_error(int fd, const struct bw_error *e);
  * child's errno and text, EOF becomes "`who` exited during setup". */
 int bw_sync_expect(int fd, enum bw_sync_type type, int64_t *value, const char *who, bw_err_t *err);
 
-/* A message carrying one file descriptor (SCM_RIGHTS), e.g. the seccomp
- * listener.  The receiver gets it O_CLOEXEC in *passfd. */
-int bw_sync_send_fd(int fd, enum bw_sync_type type, int passfd, bw_err_t *err);
-int bw_sync_expect_fd(int fd, enum bw_sync_type type, int *passfd, const char *who, bw_err_t *err);
+/* A message of `type` carrying one fd (SCM_RIGHTS).  The receiver gets its
+ * own O_CLOEXEC copy in *fd; the sender still owns (and closes) its own.
+ * An ERROR message or EOF while waiting is an error as in bw_sync_expect;
+ * a message of another type, or without an fd, is EPROTO. */
+int bw_sync_send_fd(int sock, enum bw_sync_type type, int fd, bw_err_t *err);
+int bw_sync_recv_fd(int sock, enum bw_sync_type type, int *fd, const char *who, bw_err_t *err);
 
 #endif

@@ -699,19 +699,6 @@ test_pid_file_in_missing_directory() {
     assert_file_missing "$T/no-such-dir"
 }
 
-test_terminal_not_supported() {
-    make_bundle
-    cfg '.process.terminal = true'
-    bw create --bundle "$BUNDLE" "$CID"
-    assert_failed_cleanly "process.terminal"
-}
-
-test_console_socket_not_supported() {
-    make_bundle
-    bw create --console-socket "$T/console.sock" --bundle "$BUNDLE" "$CID"
-    assert_failed_cleanly "--console-socket"
-}
-
 # A mount whose source does not exist fails inside the child, after the
 # namespaces and the state directory exist.
 test_mount_source_missing() {
