@@ -3,7 +3,8 @@
  * The template is configs/spec.json, compiled in as a string (see
  * src/spec/spec.am).  It is close to what other runtimes write for the same
  * command, with these choices:
- *  - terminal is false: burrow does not allocate terminals yet.
+ *  - terminal is false (runc writes true): the config runs as it is with
+ *    `create` and `run --detach`, which need --console-socket for a terminal.
  *  - capabilities: CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE in the
  *    bounding, effective and permitted sets; inheritable empty and no
  *    ambient set, so nothing leaks to programs run by a non-root user
