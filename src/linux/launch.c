@@ -288,7 +288,7 @@ int bw_launch_prepare(struct bw_launch *l, bw_err_t *err)
         !((l->clone_flags | l->unshare_flags) & CLONE_NEWTIME))
         return bw_error_set(err, EINVAL,
                             "linux.timeOffsets: needs a new time namespace in linux.namespaces");
-    if (bw_process_prepare(l->config->process, &l->proc, err) < 0)
+    if (bw_process_prepare(l->config->process, l->config->linux, &l->proc, err) < 0)
         return -1;
     l->proc.preserve_fds = l->preserve_fds;
     return 0;
@@ -476,6 +476,8 @@ static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_f
 
     if (l->new_userns && bw_sync_expect(sync_fd, BW_SYNC_IDMAP_DONE, NULL, "burrow", &err) < 0)
         _exit(1);
+    if (bw_process_early(&l->proc, &err) < 0)
+        child_fail(sync_fd, &err);
     if (child_join(l, &err) < 0)
         child_fail(sync_fd, &err);
     if (l->fork_again) {
@@ -543,7 +545,14 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return bw_error_errno(err, "socketpair");
+    if (bw_process_before_clone(&l->proc, err) < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return -1;
+    }
     pid_t pid = clone_child(l->clone_flags);
+    if (pid != 0)
+        bw_process_after_clone(&l->proc);
     if (pid < 0) {
         close(sv[0]);
         close(sv[1]);

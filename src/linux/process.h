@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "linux/procattr.h"
 #include "spec/config.h"
 #include "util/error.h"
 
@@ -19,13 +20,26 @@ struct bw_process_plan {
     uint64_t bounding, effective, inheritable, permitted, ambient;
     dev_t self_dev; /* burrow's own executable: the container may not exec it */
     ino_t self_ino;
-    char *exec_path;  /* set by bw_process_check: resolved inside the container */
-    int preserve_fds; /* fds 3 .. 3+N-1 stay open across exec (--preserve-fds) */
+    char *exec_path;         /* set by bw_process_check: resolved inside the container */
+    int preserve_fds;        /* fds 3 .. 3+N-1 stay open across exec (--preserve-fds) */
+    struct bw_procattr attr; /* oomScoreAdj, scheduler, ... (linux/procattr.h) */
 };
 
 /* In the parent: resolve capability names (an unknown name is an error that
- * names it; a name this kernel lacks is a warning) and note our own binary. */
-int bw_process_prepare(const struct oci_process *p, struct bw_process_plan *plan, bw_err_t *err);
+ * names it; a name this kernel lacks is a warning), note our own binary,
+ * check the CPU and node lists and LSMs (procattr.h).  `lx` is the
+ * container's linux object (personality, memoryPolicy and mountLabel apply
+ * to all its processes), or NULL. */
+int bw_process_prepare(const struct oci_process *p, const struct oci_linux *lx,
+                       struct bw_process_plan *plan, bw_err_t *err);
+
+/* In the parent, right before and right after the clone (or fork) of the
+ * process: process.oomScoreAdj, inherited from the start (procattr.h). */
+int bw_process_before_clone(struct bw_process_plan *plan, bw_err_t *err);
+void bw_process_after_clone(struct bw_process_plan *plan);
+
+/* In the child, as early as it can: execCPUAffinity.initial. */
+int bw_process_early(struct bw_process_plan *plan, bw_err_t *err);
 void bw_process_plan_free(struct bw_process_plan *plan);
 
 /* In the child after pivot_root, before `created`: find process.args[0] as
