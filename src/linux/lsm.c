@@ -14,13 +14,13 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-#define BW_PROC_SUPER_MAGIC    0x9fa0
-#define BW_SELINUX_MAGIC       0xf97cff8c
-#define BW_APPARMOR_ENABLED    "/sys/module/apparmor/parameters/enabled"
-#define BW_SELINUXFS           "/sys/fs/selinux"
-#define BW_APPARMOR_EXEC       "/proc/thread-self/attr/apparmor/exec"
-#define BW_APPARMOR_EXEC_OLD   "/proc/thread-self/attr/exec"
-#define BW_SELINUX_EXEC        "/proc/thread-self/attr/exec"
+#define BW_PROC_SUPER_MAGIC  0x9fa0
+#define BW_SELINUX_MAGIC     0xf97cff8c
+#define BW_APPARMOR_ENABLED  "/sys/module/apparmor/parameters/enabled"
+#define BW_SELINUXFS         "/sys/fs/selinux"
+#define BW_APPARMOR_EXEC     "/proc/thread-self/attr/apparmor/exec"
+#define BW_APPARMOR_EXEC_OLD "/proc/thread-self/attr/exec"
+#define BW_SELINUX_EXEC      "/proc/thread-self/attr/exec"
 
 static bool is_set(const char *s)
 {
@@ -133,7 +133,8 @@ int bw_lsm_mount_data(const struct oci_linux *lx, const char *type, const char *
         if (strcmp(type, unlabeled[i]) == 0)
             return 0;
     bool more = data != NULL && data[0] != '\0';
-    if (asprintf(out, "%s%scontext=\"%s\"", more ? data : "", more ? "," : "", lx->mount_label) < 0) {
+    if (asprintf(out, "%s%scontext=\"%s\"", more ? data : "", more ? "," : "", lx->mount_label) <
+        0) {
         *out = NULL;
         return bw_error_set(err, ENOMEM, "linux.mountLabel");
     }

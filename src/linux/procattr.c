@@ -73,7 +73,9 @@ int bw_id_list_parse(const char *s, unsigned long *mask, size_t nbits, unsigned 
 {
     memset(mask, 0, (nbits + BW_LONG_BITS - 1) / BW_LONG_BITS * sizeof(unsigned long));
     skip_spaces(&s);
-    while (*s != '\0') {
+    if (*s == '\0')
+        return 0; /* an empty list */
+    for (;;) {
         unsigned long lo, hi;
         if (!parse_number(&s, &lo))
             return -1;
@@ -93,12 +95,11 @@ int bw_id_list_parse(const char *s, unsigned long *mask, size_t nbits, unsigned 
         for (unsigned long i = lo; i <= hi; i++)
             mask[i / BW_LONG_BITS] |= 1UL << (i % BW_LONG_BITS);
         if (*s == '\0')
-            break;
+            return 0;
         if (*s++ != ',')
             return -1;
         skip_spaces(&s);
     }
-    return 0;
 }
 
 /* The CPUs (nodes) online on this host, from sysfs, as a mask and as the
@@ -138,9 +139,9 @@ static size_t mask_len(const unsigned long *m, size_t nbits)
 
 /* Parse `list` of `field` into `mask` and check that each number is in
  * `online` (unless NULL).  `what` is "CPU" or "node". */
-static int parse_checked(const char *field, const char *what, const char *list,
-                         unsigned long *mask, size_t nbits, const unsigned long *online,
-                         const char *online_text, bw_err_t *err)
+static int parse_checked(const char *field, const char *what, const char *list, unsigned long *mask,
+                         size_t nbits, const unsigned long *online, const char *online_text,
+                         bw_err_t *err)
 {
     unsigned long over = 0;
     int r = bw_id_list_parse(list, mask, nbits, &over);
@@ -152,8 +153,9 @@ static int parse_checked(const char *field, const char *what, const char *list,
                             field, what, over, online_text);
     for (size_t i = 0; online != NULL && i < nbits; i++) {
         if (bit_test(mask, i) && !bit_test(online, i))
-            return bw_error_set(err, EINVAL, "%s: %s %zu is not available on this host (online: %s)",
-                                field, what, i, online_text);
+            return bw_error_set(err, EINVAL,
+                                "%s: %s %zu is not available on this host (online: %s)", field,
+                                what, i, online_text);
     }
     return 0;
 }
@@ -299,8 +301,8 @@ static int set_affinity(const struct bw_procattr *a, const unsigned long *mask, 
     for (size_t i = 0; i < a->cpus_bytes * 8; i++) {
         if (bit_test(mask, i) && !bit_test(got, i))
             return bw_error_set(err, EINVAL,
-                                "%s: CPU %zu is not available to the container (its cpuset)",
-                                field, i);
+                                "%s: CPU %zu is not available to the container (its cpuset)", field,
+                                i);
     }
     return 0;
 }
@@ -314,9 +316,8 @@ int bw_procattr_early(const struct bw_procattr *a, bw_err_t *err)
 
 static const char *sched_policy_name(int policy)
 {
-    static const char *const names[] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",
-                                        "SCHED_BATCH", "SCHED_ISO",  "SCHED_IDLE",
-                                        "SCHED_DEADLINE"};
+    static const char *const names[] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",      "SCHED_BATCH",
+                                        "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE"};
     return policy >= 0 && policy < 7 ? names[policy] : "?";
 }
 
@@ -353,7 +354,8 @@ static int apply_scheduler(const struct oci_scheduler *s, bw_err_t *err)
                             "process.scheduler: set %s: the deadline bandwidth of this host "
                             "is used up",
                             name);
-    return bw_error_set(err, e, "process.scheduler: set %s (priority %" PRId32 ", nice %" PRId32
+    return bw_error_set(err, e,
+                        "process.scheduler: set %s (priority %" PRId32 ", nice %" PRId32
                         ", flags 0x%" PRIx64 ")",
                         name, s->priority, s->nice, s->flags);
 }
@@ -375,8 +377,7 @@ static int apply_io_priority(const struct oci_io_priority *io, bw_err_t *err)
                               "initial user namespace; a rootless container (or one in a user "
                               "namespace) does not have them",
                               name, io->priority);
-    return bw_error_errno(err, "process.ioPriority: set %s, priority %" PRId32, name,
-                          io->priority);
+    return bw_error_errno(err, "process.ioPriority: set %s, priority %" PRId32, name, io->priority);
 }
 
 static int apply_memory_policy(const struct bw_procattr *a, const struct oci_memory_policy *m,
@@ -387,12 +388,20 @@ static int apply_memory_policy(const struct bw_procattr *a, const struct oci_mem
         return 0;
     if (errno == ENOSYS)
         return bw_error_errno(err, "linux.memoryPolicy: this kernel has no NUMA support");
+    static const char *const modes[] = {"MPOL_DEFAULT",
+                                        "MPOL_PREFERRED",
+                                        "MPOL_BIND",
+                                        "MPOL_INTERLEAVE",
+                                        "MPOL_LOCAL",
+                                        "MPOL_PREFERRED_MANY",
+                                        "MPOL_WEIGHTED_INTERLEAVE"};
+    const char *mode = m->mode >= 0 && m->mode < 7 ? modes[m->mode] : "?";
     if (errno == EINVAL)
         return bw_error_errno(err,
-                              "linux.memoryPolicy: set_mempolicy refused mode %d, flags 0x%x, "
+                              "linux.memoryPolicy: set_mempolicy refused %s with flags 0x%x and "
                               "nodes \"%s\" (a node outside the container's cpuset, or flags "
                               "this mode does not take)",
-                              m->mode, m->flags, m->nodes ? m->nodes : "");
+                              mode, m->flags, m->nodes ? m->nodes : "");
     return bw_error_errno(err, "linux.memoryPolicy: set_mempolicy");
 }
 
