@@ -374,6 +374,24 @@ test_all_together() {
     assert_nothing_left "$CID"
 }
 
+# Root with a user namespace for the container: oomScoreAdj is written before
+# the clone, so it works as for root; the container's own root has no
+# CAP_SYS_NICE in the initial user namespace, so a real-time policy is refused
+# as for a rootless one.
+# modes: root
+test_root_with_user_namespace() {
+    make_bundle
+    cfg '.linux.namespaces += [{"type": "user"}]
+         | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+         | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+         | .process.oomScoreAdj = 400 | .linux.personality = {"domain": "LINUX32"}'
+    run_procattr
+    assert_stdout_line "oom_score_adj: 400"
+    assert_stdout_line "personality: 0x0008"
+    cfg '.process.scheduler = {"policy": "SCHED_RR", "priority": 2}'
+    assert_run_fails "process.scheduler: set SCHED_RR (priority 2, nice 0)" "need CAP_SYS_NICE in the initial user namespace"
+}
+
 # --- AppArmor and SELinux ------------------------------------------------------------
 #
 # Applying a profile or label needs a host running that LSM with a policy
