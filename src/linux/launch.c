@@ -7,7 +7,8 @@
  *                   newuidmap/newgidmap, resolve capability names: all that
  *                   can fail cleanly, before anything exists
  *   P2 spawn        clone3 with the new namespaces (the user namespace is
- *                   created first by the kernel, the others owned by it)
+ *                   created first by the kernel, the others owned by it);
+ *                   process.oomScoreAdj is burrow's own around it, inherited
  *   P3 map ids      write uid_map/gid_map (or run newuidmap/newgidmap, both
  *                   at once), then tell the child
  *   P4 wait         for `created` or an error from the child
@@ -22,7 +23,8 @@
  *   C5 hostname     and domainname
  *   C6 check        the executable and cwd exist; report `created`
  *   C7 wait         on the exec fifo until `start` opens it
- *   C8 exec         rlimits, ids, capabilities, no_new_privs, exec
+ *   C8 exec         rlimits, process attributes (linux/procattr.h), ids,
+ *                   capabilities, no_new_privs, exec
  *
  * Errors in the child travel to the parent over the sync socket before
  * `created`, and through the exec fifo to `start` after it.

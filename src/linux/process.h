@@ -1,8 +1,11 @@
 /* burrow: the container's process: what is resolved in the parent before
- * clone (capability names), what is checked in the child before `created`
- * (the executable and cwd exist), and what is applied in the child after
- * `start`, in this order: rlimits, bounding set, groups and ids,
- * capabilities, umask, cwd, no_new_privs, then exec. */
+ * clone (capability names, CPU and node lists), what is set around the
+ * clone (oomScoreAdj) and first thing in the child (execCPUAffinity.initial),
+ * what is checked in the child before `created` (the executable and cwd
+ * exist), and what is applied in the child after `start`, in this order:
+ * rlimits, the attributes of procattr.h (scheduler, ioPriority, ...),
+ * bounding set, groups and ids, capabilities, umask, cwd, no_new_privs,
+ * then exec. */
 #ifndef BURROW_LINUX_PROCESS_H
 #define BURROW_LINUX_PROCESS_H
 
