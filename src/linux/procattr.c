@@ -103,21 +103,20 @@ int bw_id_list_parse(const char *s, unsigned long *mask, size_t nbits, unsigned 
 }
 
 /* The CPUs (nodes) online on this host, from sysfs, as a mask and as the
- * text shown in messages.  A host without the file (a kernel without NUMA
- * has no node directory) counts as having only number 0. */
+ * text shown in messages.  Returns 1 when the file does not exist (no
+ * sysfs; a kernel without NUMA has no node directory): then only the
+ * kernel can judge. */
 static int read_online(const char *path, unsigned long *mask, size_t nbits, char *text,
                        size_t text_size, bw_err_t *err)
 {
     bw_err_t e = NULL;
     cleanup_free char *s = bw_read_file(path, 4096, NULL, &e);
     if (s == NULL) {
-        bool missing = e->code == ENOENT;
+        int code = e->code;
         bw_error_free(&e);
-        if (!missing)
-            return bw_error_errno(err, "read `%s`", path);
-        s = strdup("0");
-        if (s == NULL)
-            return bw_error_set(err, ENOMEM, "read `%s`", path);
+        if (code == ENOENT)
+            return 1;
+        return bw_error_set(err, code, "read `%s`", path);
     }
     s[strcspn(s, "\n")] = '\0';
     snprintf(text, text_size, "%s", s);
@@ -169,16 +168,18 @@ static int prepare_affinity(struct bw_procattr *a, bw_err_t *err)
     if (!a->initial_set && !a->final_set)
         return 0;
     unsigned long online[BW_MAX_CPUS / BW_LONG_BITS];
-    char text[128];
-    if (read_online(cpus_online, online, BW_MAX_CPUS, text, sizeof(text), err) < 0)
+    char text[128] = "unknown";
+    int r = read_online(cpus_online, online, BW_MAX_CPUS, text, sizeof(text), err);
+    if (r < 0)
         return bw_error_prefix(err, "process.execCPUAffinity");
-    size_t n = mask_len(online, BW_MAX_CPUS);
+    const unsigned long *check = r == 0 ? online : NULL;
+    size_t n = r == 0 ? mask_len(online, BW_MAX_CPUS) : BW_MAX_CPUS;
     a->cpus_bytes = (n + BW_LONG_BITS - 1) / BW_LONG_BITS * sizeof(unsigned long);
     if (a->initial_set && parse_checked("process.execCPUAffinity.initial", "CPU", ca->initial,
-                                        a->initial, BW_MAX_CPUS, online, text, err) < 0)
+                                        a->initial, BW_MAX_CPUS, check, text, err) < 0)
         return -1;
     if (a->final_set && parse_checked("process.execCPUAffinity.final", "CPU", ca->final, a->final,
-                                      BW_MAX_CPUS, online, text, err) < 0)
+                                      BW_MAX_CPUS, check, text, err) < 0)
         return -1;
     return 0;
 }
@@ -189,15 +190,16 @@ static int prepare_memory_policy(struct bw_procattr *a, bw_err_t *err)
     if (m == NULL || m->nodes == NULL || m->nodes[strspn(m->nodes, " ")] == '\0')
         return 0;
     unsigned long online[BW_MAX_NODES / BW_LONG_BITS];
-    char text[128];
-    if (read_online(nodes_online, online, BW_MAX_NODES, text, sizeof(text), err) < 0)
+    char text[128] = "unknown";
+    int r = read_online(nodes_online, online, BW_MAX_NODES, text, sizeof(text), err);
+    if (r < 0)
         return bw_error_prefix(err, "linux.memoryPolicy.nodes");
     /* With MPOL_F_RELATIVE_NODES the numbers are positions among the nodes
      * allowed, and MPOL_F_STATIC_NODES may name nodes that come later:
      * only the kernel can judge those. */
     bool relative = (m->flags & (OCI_MPOL_F_RELATIVE_NODES | OCI_MPOL_F_STATIC_NODES)) != 0;
     if (parse_checked("linux.memoryPolicy.nodes", "node", m->nodes, a->nodes, BW_MAX_NODES,
-                      relative ? NULL : online, text, err) < 0)
+                      relative || r > 0 ? NULL : online, text, err) < 0)
         return -1;
     /* set_mempolicy(2) reads maxnode - 1 bits: pass whole words plus one. */
     size_t n = mask_len(a->nodes, BW_MAX_NODES);
