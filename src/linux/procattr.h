@@ -21,11 +21,13 @@
  *  child, at exec    after rlimits (RLIMIT_RTPRIO and RLIMIT_NICE are what
  *                    lets an unprivileged process use some policies) and
  *                    before ids and capabilities change (root without a user
- *                    namespace needs CAP_SYS_NICE): scheduler, ioPriority,
- *                    personality, memoryPolicy, execCPUAffinity.final, the
- *                    LSM exec labels.  Late, so that startContainer hooks run
- *                    with none of them and a SCHED_DEADLINE runtime (which
- *                    cannot fork) forks nothing before exec.
+ *                    namespace needs CAP_SYS_NICE): personality,
+ *                    memoryPolicy, ioPriority, execCPUAffinity.final, then
+ *                    the scheduler (SCHED_DEADLINE checks the affinity it
+ *                    starts with), the LSM exec labels.  Late, so that
+ *                    startContainer hooks run with none of them and a
+ *                    SCHED_DEADLINE process (which cannot fork) forks
+ *                    nothing before exec.
  */
 #ifndef BURROW_LINUX_PROCATTR_H
 #define BURROW_LINUX_PROCATTR_H
