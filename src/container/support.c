@@ -59,22 +59,7 @@ static void warn_resources(const struct oci_resources *r)
 
 int bw_config_check_supported(const struct oci_config *c, bw_err_t *err)
 {
-    const struct oci_process *p = c->process;
     const struct oci_linux *l = c->linux;
-    if (p != NULL) {
-        if (str_set(p->apparmor_profile))
-            return unsupported(err, "process.apparmorProfile");
-        if (str_set(p->selinux_label))
-            return unsupported(err, "process.selinuxLabel");
-        if (p->scheduler != NULL)
-            return unsupported(err, "process.scheduler");
-        if (p->io_priority != NULL)
-            return unsupported(err, "process.ioPriority");
-        if (p->oom_score_adj_present)
-            return unsupported(err, "process.oomScoreAdj");
-        if (p->exec_cpu_affinity != NULL)
-            return unsupported(err, "process.execCPUAffinity");
-    }
     if (l == NULL)
         return 0;
     if (l->sysctl_len > 0)
@@ -85,12 +70,6 @@ int bw_config_check_supported(const struct oci_config *c, bw_err_t *err)
         return unsupported(err, "linux.netDevices");
     if (l->intel_rdt != NULL)
         return unsupported(err, "linux.intelRdt");
-    if (l->personality != NULL)
-        return unsupported(err, "linux.personality");
-    if (l->memory_policy != NULL)
-        return unsupported(err, "linux.memoryPolicy");
-    if (str_set(l->mount_label))
-        return unsupported(err, "linux.mountLabel");
     warn_resources(l->resources);
     if (str_set(l->cgroups_path))
         bw_debug("linux.cgroupsPath `%s`: burrow does not manage cgroups yet", l->cgroups_path);

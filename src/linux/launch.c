@@ -8,7 +8,8 @@
  *                   the seccomp filter: all that can fail cleanly, before
  *                   anything exists
  *   P2 spawn        clone3 with the new namespaces (the user namespace is
- *                   created first by the kernel, the others owned by it)
+ *                   created first by the kernel, the others owned by it);
+ *                   process.oomScoreAdj is burrow's own around it, inherited
  *   P3 map ids      write uid_map/gid_map (or run newuidmap/newgidmap, both
  *                   at once), then tell the child
  *   P4 wait         for `created` or an error from the child
@@ -30,9 +31,10 @@
  *   C6 check        the executable and cwd exist; report `created`
  *   C7 wait         on the exec fifo until `start` opens it, then run the
  *                   startContainer hooks
- *   C8 exec         rlimits, ids, capabilities, no_new_privs, seccomp, exec
- *                   (seccomp before the ids without no_new_privs, and before
- *                   C6 with a NOTIFY rule: see linux/seccomp.c)
+ *   C8 exec         rlimits, process attributes (linux/procattr.h), ids,
+ *                   capabilities, no_new_privs, seccomp, exec (seccomp
+ *                   before the ids without no_new_privs, and before C6 with
+ *                   a NOTIFY rule: see linux/seccomp.c)
  *
  * Errors in the child travel to the parent over the sync socket before
  * `created`, and through the exec fifo to `start` after it.
@@ -305,7 +307,7 @@ int bw_launch_prepare(struct bw_launch *l, bw_err_t *err)
         !((l->clone_flags | l->unshare_flags) & CLONE_NEWTIME))
         return bw_error_set(err, EINVAL,
                             "linux.timeOffsets: needs a new time namespace in linux.namespaces");
-    if (bw_process_prepare(l->config->process, &l->proc, err) < 0)
+    if (bw_process_prepare(l->config->process, l->config->linux, &l->proc, err) < 0)
         return -1;
     /* Compiled here so that a bad filter fails `create` before anything
      * exists; only loaded by the child. */
@@ -553,6 +555,8 @@ static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_f
 
     if (l->new_userns && bw_sync_expect(sync_fd, BW_SYNC_IDMAP_DONE, NULL, "burrow", &err) < 0)
         _exit(1);
+    if (bw_process_early(&l->proc, &err) < 0)
+        child_fail(sync_fd, &err);
     if (child_join(l, &err) < 0)
         child_fail(sync_fd, &err);
     if (l->fork_again) {
@@ -645,7 +649,14 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return bw_error_errno(err, "socketpair");
+    if (bw_process_before_clone(&l->proc, err) < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return -1;
+    }
     pid_t pid = clone_child(l->clone_flags);
+    if (pid != 0)
+        bw_process_after_clone(&l->proc);
     if (pid < 0) {
         close(sv[0]);
         close(sv[1]);

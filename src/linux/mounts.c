@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "linux/lsm.h"
 #include "linux/mounts.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -406,7 +407,10 @@ static int mount_kernel_fs(struct bw_fs_ctx *ctx, struct mount_job *j, bw_err_t 
         return bw_error_prefix(err, "%s", j->what);
     struct bw_fdpath tp;
     unsigned long flags = j->o.flags & ~(MS_BIND | MS_REC);
-    if (mount(source, bw_fdpath(&tp, target), type, flags, j->o.data) == 0)
+    cleanup_free char *labeled = NULL; /* linux.mountLabel added */
+    if (bw_lsm_mount_data(ctx->config->linux, type, j->o.data, &labeled, err) < 0)
+        return -1;
+    if (mount(source, bw_fdpath(&tp, target), type, flags, labeled ? labeled : j->o.data) == 0)
         return 0;
     int e = errno;
     if (e == EPERM || e == EACCES) {

@@ -54,10 +54,13 @@ static int cap_set_from_names(char **names, size_t n, const char *set, uint64_t 
     return 0;
 }
 
-int bw_process_prepare(const struct oci_process *p, struct bw_process_plan *plan, bw_err_t *err)
+int bw_process_prepare(const struct oci_process *p, const struct oci_linux *lx,
+                       struct bw_process_plan *plan, bw_err_t *err)
 {
     memset(plan, 0, sizeof(*plan));
     plan->p = p;
+    if (bw_procattr_prepare(&plan->attr, p, lx, err) < 0)
+        return -1;
     /* The binary on disk, also when running from its sealed copy. */
     bw_selfexec_identity(&plan->self_dev, &plan->self_ino);
     const struct oci_capabilities *c = p->capabilities;
@@ -74,6 +77,21 @@ int bw_process_prepare(const struct oci_process *p, struct bw_process_plan *plan
         cap_set_from_names(c->ambient, c->ambient_len, "ambient", &plan->ambient, err) < 0)
         return -1;
     return 0;
+}
+
+int bw_process_before_clone(struct bw_process_plan *plan, bw_err_t *err)
+{
+    return bw_procattr_before_clone(&plan->attr, err);
+}
+
+void bw_process_after_clone(struct bw_process_plan *plan)
+{
+    bw_procattr_after_clone(&plan->attr);
+}
+
+int bw_process_early(struct bw_process_plan *plan, bw_err_t *err)
+{
+    return bw_procattr_early(&plan->attr, err);
 }
 
 void bw_process_plan_free(struct bw_process_plan *plan)
@@ -245,6 +263,10 @@ int bw_process_exec(struct bw_process_plan *plan, bool setgroups_allowed, bw_err
     const struct oci_process *p = plan->p;
     /* rlimits first: raising one needs CAP_SYS_RESOURCE, which may go below. */
     if (apply_rlimits(p, err) < 0)
+        return -1;
+    /* After rlimits (RLIMIT_RTPRIO, RLIMIT_NICE), before the ids and
+     * capabilities change: scheduler, ioPriority, ... (procattr.h). */
+    if (bw_procattr_apply(&plan->attr, err) < 0)
         return -1;
     /* The bounding set needs CAP_SETPCAP: drop it while we are still root. */
     if (plan->caps && drop_bounding(plan, err) < 0)

@@ -521,6 +521,77 @@ static int cmd_echo(int argc, char **argv)
 /* payload-seccomp.c */
 int payload_cmd_syscall(int argc, char **argv);
 int payload_cmd_seccomp_agent(int argc, char **argv);
+/* procattr: what burrow's procattr.c sets, read back:
+ *   oom_score_adj: N
+ *   ioprio: class C priority P          (ioprio_get; class 0 = none set)
+ *   sched: POLICY nice N priority P flags 0xF
+ *   deadline: runtime R deadline D period T   (SCHED_DEADLINE only)
+ *   personality: 0xN                    (personality(0xffffffff))
+ *   machine: x86_64                     (uname)
+ *   affinity: 0-1                       (sched_getaffinity, as a list)
+ *   mempolicy: mode M flags 0xF nodes 0xMASK   (get_mempolicy) */
+#include <sched.h>
+#include <stdint.h>
+#include <sys/personality.h>
+#include <sys/syscall.h>
+
+static int cmd_procattr(int argc, char **argv)
+{
+    static const char *const policies[] = {"SCHED_OTHER",   "SCHED_FIFO", "SCHED_RR",
+                                           "SCHED_BATCH",   "SCHED_ISO",  "SCHED_IDLE",
+                                           "SCHED_DEADLINE"};
+    char buf[64] = "";
+    int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
+        fail_exit(argv[0], "read /proc/self/oom_score_adj", errno);
+    close(fd);
+    printf("oom_score_adj: %ld\n", strtol(buf, NULL, 10));
+    long io = syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
+    if (io < 0)
+        fail_exit(argv[0], "ioprio_get", errno);
+    printf("ioprio: class %ld priority %ld\n", io >> 13, io & 7);
+    struct {
+        uint32_t size, policy;
+        uint64_t flags;
+        int32_t nice;
+        uint32_t priority;
+        uint64_t runtime, deadline, period;
+        uint32_t util_min, util_max;
+    } at = {0};
+    if (syscall(SYS_sched_getattr, 0, &at, sizeof(at), 0) < 0)
+        fail_exit(argv[0], "sched_getattr", errno);
+    printf("sched: %s nice %d priority %u flags 0x%llx\n",
+           at.policy < 7 ? policies[at.policy] : "?", at.nice, at.priority,
+           (unsigned long long)at.flags);
+    if (at.policy == 6)
+        printf("deadline: runtime %llu deadline %llu period %llu\n", (unsigned long long)at.runtime,
+               (unsigned long long)at.deadline, (unsigned long long)at.period);
+    printf("personality: 0x%04x\n", (unsigned)personality(0xffffffff));
+    struct utsname u;
+    if (uname(&u) < 0)
+        fail_exit(argv[0], "uname", errno);
+    printf("machine: %s\n", u.machine);
+    cpu_set_t cpus;
+    if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
+        fail_exit(argv[0], "sched_getaffinity", errno);
+    printf("affinity:");
+    for (int i = 0, sep = ' '; i < CPU_SETSIZE; i++) {
+        if (!CPU_ISSET(i, &cpus) || (i > 0 && CPU_ISSET(i - 1, &cpus)))
+            continue;
+        int j = i;
+        while (j + 1 < CPU_SETSIZE && CPU_ISSET(j + 1, &cpus))
+            j++;
+        printf(j > i ? "%c%d-%d" : "%c%d", sep, i, j);
+        sep = ',';
+    }
+    printf("\n");
+    int mode = 0;
+    unsigned long nodes[16] = {0};
+    if (syscall(SYS_get_mempolicy, &mode, nodes, sizeof(nodes) * 8, NULL, 0) < 0)
+        fail_exit(argv[0], "get_mempolicy", errno);
+    printf("mempolicy: mode %d flags 0x%x nodes 0x%lx\n", mode & 0xff, mode & ~0xff, nodes[0]);
+    return 0;
+}
 
 /* clang-format off */
 #define CMD(name) {#name, cmd_##name}
@@ -556,6 +627,7 @@ static const struct {
     {"wait-signal", cmd_wait_signal},
     {"syscall", payload_cmd_syscall},
     {"seccomp-agent", payload_cmd_seccomp_agent},
+    CMD(procattr),
 };
 
 int payload_console_run(int argc, char **argv);
