@@ -751,3 +751,21 @@ test_unknown_id_makes_no_state_root() {
     assert_stderr_not_contains "create"
     assert_nothing_left
 }
+
+# Fields this version cannot apply are refused by name before anything is
+# made (runtime.md: a property that cannot be applied is an error).
+test_unsupported_fields_refused() {
+    local field filter
+    for field in netDevices intelRdt; do
+        case $field in
+        netDevices) filter='.linux.netDevices = {"eth9": {"name": "eth0"}}' ;;
+        intelRdt) filter='.linux.intelRdt = {"closID": "guaranteed_group"}' ;;
+        esac
+        rm -rf "$BUNDLE"
+        make_bundle
+        cfg "$filter"
+        payload_args exit 0
+        bw run --bundle "$BUNDLE" "$CID"
+        assert_failed_cleanly "config.json: linux.$field: not supported by this version of burrow"
+    done
+}
