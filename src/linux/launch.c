@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "container/state.h"
+#include "linux/devices.h"
 #include "linux/launch.h"
 #include "linux/mounts.h"
 #include "linux/proc.h"
@@ -288,6 +289,8 @@ int bw_launch_prepare(struct bw_launch *l, bw_err_t *err)
         !((l->clone_flags | l->unshare_flags) & CLONE_NEWTIME))
         return bw_error_set(err, EINVAL,
                             "linux.timeOffsets: needs a new time namespace in linux.namespaces");
+    if (bw_devices_check_host(l->config, l->in_userns, err) < 0)
+        return -1;
     if (bw_process_prepare(l->config->process, &l->proc, err) < 0)
         return -1;
     l->proc.preserve_fds = l->preserve_fds;

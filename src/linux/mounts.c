@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "linux/devices.h"
 #include "linux/mounts.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -372,6 +373,20 @@ static int bind_host_path(struct bw_fs_ctx *ctx, const char *src, const char *de
     return bind_onto(AT_FDCWD, src, target, o, what, err);
 }
 
+int bw_fs_bind_fd(struct bw_fs_ctx *ctx, int src_fd, const char *dest, const char *what,
+                  bw_err_t *err)
+{
+    struct stat st;
+    if (fstat(src_fd, &st) < 0)
+        return bw_error_errno(err, "%s", what);
+    bool dir = S_ISDIR(st.st_mode);
+    cleanup_close int target = bw_mkpath_in_root(ctx->rootfd, dest, dir, dir ? 0755 : 0644, err);
+    if (target < 0)
+        return bw_error_prefix(err, "%s", what);
+    struct bw_mount_opts o = {.flags = MS_BIND};
+    return bind_onto(src_fd, "", target, &o, what, err);
+}
+
 /* Where mounting a kernel filesystem is not allowed (a user namespace that
  * does not own the network, ipc or cgroup namespace), bind the host's copy,
  * recursively and with the requested flags on every submount. */
@@ -531,7 +546,10 @@ int bw_fs_mount_all(struct bw_fs_ctx *ctx, bw_err_t *err)
         if (mount_one(ctx, &c->mounts[i], i, err) < 0)
             return -1;
     }
-    return setup_dev(ctx, err);
+    if (setup_dev(ctx, err) < 0)
+        return -1;
+    /* After the default devices, so that linux.devices may list them too. */
+    return bw_devices_create(ctx, err);
 }
 
 /* ------------------------------------------------------------------------

@@ -44,8 +44,14 @@ struct bw_fs_ctx {
 /* Make "/" a slave of the host, and bind the rootfs onto itself so it is a
  * mount point for pivot_root.  Sets ctx->rootfd. */
 int bw_fs_prepare_rootfs(struct bw_fs_ctx *ctx, bw_err_t *err);
-/* config.json mounts[] in order, then the default devices and /dev links. */
+/* config.json mounts[] in order, then the default devices and /dev links,
+ * then linux.devices. */
 int bw_fs_mount_all(struct bw_fs_ctx *ctx, bw_err_t *err);
+/* Bind what the O_PATH fd `src_fd` names (a host file, directory or device
+ * node) onto `dest` inside the rootfs, creating an empty file or directory
+ * there if missing.  `what` names the mount in errors. */
+int bw_fs_bind_fd(struct bw_fs_ctx *ctx, int src_fd, const char *dest, const char *what,
+                  bw_err_t *err);
 /* linux.maskedPaths and linux.readonlyPaths. */
 int bw_fs_mask_paths(struct bw_fs_ctx *ctx, bw_err_t *err);
 /* pivot_root into the rootfs and detach the old root (or, with no_pivot,
