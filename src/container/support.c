@@ -95,8 +95,6 @@ int bw_config_check_supported(const struct oci_config *c, bw_err_t *err)
         return 0;
     if (l->seccomp != NULL)
         return unsupported(err, "linux.seccomp");
-    if (l->sysctl_len > 0)
-        return unsupported(err, "linux.sysctl");
     if (l->net_devices_len > 0)
         return unsupported(err, "linux.netDevices");
     if (l->intel_rdt != NULL)

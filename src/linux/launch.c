@@ -52,6 +52,7 @@
 #include "linux/mounts.h"
 #include "linux/proc.h"
 #include "linux/sync.h"
+#include "linux/sysctl.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -289,7 +290,8 @@ int bw_launch_prepare(struct bw_launch *l, bw_err_t *err)
         !((l->clone_flags | l->unshare_flags) & CLONE_NEWTIME))
         return bw_error_set(err, EINVAL,
                             "linux.timeOffsets: needs a new time namespace in linux.namespaces");
-    if (bw_devices_check_host(l->config, l->in_userns, err) < 0)
+    if (bw_devices_check_host(l->config, l->in_userns, err) < 0 ||
+        bw_sysctl_check(l->config, l->clone_flags | l->unshare_flags, err) < 0)
         return -1;
     if (bw_process_prepare(l->config->process, &l->proc, err) < 0)
         return -1;
@@ -433,6 +435,11 @@ static int child_setup(struct bw_launch *l, bw_err_t *err)
         .new_cgroupns = (ns & CLONE_NEWCGROUP) != 0,
         .rootfd = -1,
     };
+    /* /proc/sys as the runtime sees it, to write linux.sysctl after the
+     * hostname (see sysctl.h). */
+    int sysfd = bw_sysctl_open(c, err);
+    if (sysfd < 0 && *err != NULL)
+        return -1;
     if (bw_fs_prepare_rootfs(&fs, err) < 0 || bw_fs_mount_all(&fs, err) < 0 ||
         child_make_cwd(&fs, c->process->cwd, err) < 0 || bw_fs_mask_paths(&fs, err) < 0 ||
         bw_fs_enter_rootfs(&fs, l->no_pivot, err) < 0)
@@ -446,6 +453,8 @@ static int child_setup(struct bw_launch *l, bw_err_t *err)
     if (c->domainname != NULL && (ns & CLONE_NEWUTS) &&
         setdomainname(c->domainname, strlen(c->domainname)) < 0)
         return bw_error_errno(err, "set domainname \"%s\"", c->domainname);
+    if (bw_sysctl_apply(c, sysfd, err) < 0)
+        return -1;
     return bw_process_check(&l->proc, err);
 }
 

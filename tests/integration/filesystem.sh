@@ -137,3 +137,163 @@ test_devices_on_directory() {
     assert_stderr_contains 'config.json: linux.devices[0]: `/tmp` is a directory in the rootfs'
     assert_nothing_left "$CID"
 }
+
+# --- linux.sysctl ----------------------------------------------------------------
+
+# ns_add TYPE...: add a new namespace of each TYPE to linux.namespaces, if
+# the config lacks one.
+ns_add() {
+    local t
+    for t in "$@"; do
+        cfg 'if any(.linux.namespaces[]; .type == $t) then . else .linux.namespaces += [{"type": $t}] end' \
+            --arg t "$t"
+    done
+}
+
+# Namespaced sysctls of each kind are set in the container (read back from
+# its /proc/sys, which readonlyPaths makes read-only), the host's untouched;
+# kernel.hostname is applied after `hostname`, as the last word.
+test_sysctl_namespaced() {
+    make_bundle
+    ns_add ipc network uts
+    cfg '.hostname = "box"
+         | .linux.sysctl = {"kernel.shmmax": "123456789", "kernel.msgmax": "4321",
+                            "kernel.sem": "250 32000 32 77", "fs/mqueue/queues_max": "77",
+                            "net.ipv4.ip_forward": "1", "net.ipv4.ping_group_range": "0 0",
+                            "kernel.hostname": "sysbox"}'
+    local host_shmmax host_fwd
+    host_shmmax=$(cat /proc/sys/kernel/shmmax)
+    host_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+    payload_args cat /proc/sys/kernel/shmmax -- cat /proc/sys/kernel/msgmax \
+        -- cat /proc/sys/kernel/sem -- cat /proc/sys/fs/mqueue/queues_max \
+        -- cat /proc/sys/net/ipv4/ip_forward -- cat /proc/sys/net/ipv4/ping_group_range \
+        -- hostname -- writable /proc/sys/kernel/shmmax
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stdout_line "123456789"
+    assert_stdout_line "4321"
+    assert_match "$stdout" $'(^|\n)250\t32000\t32\t77(\n|$)'
+    assert_stdout_line "77"
+    assert_stdout_line "1"
+    assert_match "$stdout" $'(^|\n)0\t0(\n|$)'
+    assert_stdout_line "hostname: sysbox"
+    assert_stdout_line "writable: /proc/sys/kernel/shmmax no (EROFS)"
+    assert_eq "$(cat /proc/sys/kernel/shmmax)" "$host_shmmax" "the host's kernel.shmmax"
+    assert_eq "$(cat /proc/sys/net/ipv4/ip_forward)" "$host_fwd" "the host's net.ipv4.ip_forward"
+    assert_nothing_left "$CID"
+}
+
+# A sysctl that no namespace holds would change the host: refused at create,
+# before anything exists.
+test_sysctl_not_namespaced() {
+    make_bundle
+    local k
+    for k in vm.swappiness kernel.pid_max user.max_user_namespaces; do
+        cfg '.linux.sysctl = {($k): "1"}' --arg k "$k"
+        bw create --bundle "$BUNDLE" "$CID"
+        assert_status 1
+        assert_stderr_contains "config.json: linux.sysctl[\"$k\"]: not a namespaced sysctl: setting it would change the host"
+        assert_nothing_left "$CID"
+    done
+}
+
+# A namespaced sysctl without a new namespace of its kind is refused too,
+# whether the namespace is the host's or joined by path.
+test_sysctl_namespace_not_new() {
+    make_bundle
+    cfg '.linux.namespaces |= map(select(.type != "network" and .type != "ipc"))
+         | .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_status 1
+    assert_stderr_contains 'config.json: linux.sysctl["net.ipv4.ip_forward"]: needs a new network namespace (add {"type": "network"} to linux.namespaces)'
+    assert_nothing_left "$CID"
+    cfg '.linux.sysctl = {"kernel.shmmax": "1"} | .linux.namespaces += [{"type": "ipc", "path": "/proc/self/ns/ipc"}]'
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_status 1
+    assert_stderr_contains 'config.json: linux.sysctl["kernel.shmmax"]: the ipc namespace is joined (`/proc/self/ns/ipc`), not new'
+    assert_nothing_left "$CID"
+    cfg '.linux.sysctl = {"kernel.domainname": "x"} | .linux.namespaces |= map(select(.type != "uts")) | del(.hostname)'
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_status 1
+    assert_stderr_contains 'config.json: linux.sysctl["kernel.domainname"]: needs a new uts namespace'
+    assert_nothing_left "$CID"
+}
+
+# A namespaced name the kernel does not have fails in the container, named.
+test_sysctl_no_such_key() {
+    make_bundle
+    ns_add network
+    cfg '.linux.sysctl = {"net.ipv4.burrow_no_such": "1"}'
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_status 1
+    assert_stderr_contains 'config.json: linux.sysctl["net.ipv4.burrow_no_such"]: no such sysctl (`/proc/sys/net/ipv4/burrow_no_such`) in the container'
+    assert_nothing_left "$CID"
+    cfg '.linux.sysctl = {"kernel.shmmax": "not-a-number"}'
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_status 1
+    assert_stderr_contains 'config.json: linux.sysctl["kernel.shmmax"]: write "not-a-number" to `/proc/sys/kernel/shmmax`: Invalid argument'
+    assert_nothing_left "$CID"
+}
+
+# --- linux.timeOffsets -----------------------------------------------------------
+
+# The container's CLOCK_MONOTONIC and CLOCK_BOOTTIME (and /proc/uptime) are
+# the host's plus the offsets.
+test_time_offsets() {
+    make_bundle
+    ns_add time
+    cfg '.linux.timeOffsets = {"monotonic": {"secs": 864000, "nanosecs": 0},
+                               "boottime": {"secs": 1728000, "nanosecs": 500000000}}'
+    payload_args clocks -- cat /proc/uptime
+    local before after mono boot up
+    before=$("$PAYLOAD" clocks)
+    bw run --bundle "$BUNDLE" "$CID"
+    after=$("$PAYLOAD" clocks)
+    assert_success
+    mono=$(sed -n 's/^clock: monotonic //p' <<<"$stdout")
+    boot=$(sed -n 's/^clock: boottime //p' <<<"$stdout")
+    up=$(awk 'NR == 3 { print int($1) }' <<<"$stdout")
+    local hm0 hm1 hb0 hb1
+    hm0=$(sed -n 's/^clock: monotonic //p' <<<"$before")
+    hm1=$(sed -n 's/^clock: monotonic //p' <<<"$after")
+    hb0=$(sed -n 's/^clock: boottime //p' <<<"$before")
+    hb1=$(sed -n 's/^clock: boottime //p' <<<"$after")
+    [ "$mono" -ge $((hm0 + 864000)) ] && [ "$mono" -le $((hm1 + 864000)) ] ||
+        fail "monotonic $mono inside, host's $hm0..$hm1: not shifted by 864000 s"
+    [ "$boot" -ge $((hb0 + 1728000)) ] && [ "$boot" -le $((hb1 + 1728001)) ] ||
+        fail "boottime $boot inside, host's $hb0..$hb1: not shifted by 1728000.5 s"
+    [ "$up" -ge $((hb0 + 1728000)) ] && [ "$up" -le $((hb1 + 1728001)) ] ||
+        fail "/proc/uptime $up inside, host's boottime $hb0..$hb1: not shifted"
+    assert_nothing_left "$CID"
+}
+
+# A time namespace without offsets has the host's clocks.
+test_time_namespace_no_offsets() {
+    make_bundle
+    ns_add time
+    payload_args clocks
+    local before after mono
+    before=$("$PAYLOAD" clocks | sed -n 's/^clock: monotonic //p')
+    bw run --bundle "$BUNDLE" "$CID"
+    after=$("$PAYLOAD" clocks | sed -n 's/^clock: monotonic //p')
+    assert_success
+    mono=$(sed -n 's/^clock: monotonic //p' <<<"$stdout")
+    [ "$mono" -ge "$before" ] && [ "$mono" -le "$after" ] ||
+        fail "monotonic $mono inside, host's $before..$after"
+    assert_nothing_left "$CID"
+}
+
+# Offsets need a new time namespace: none, or one joined by path, is an error.
+test_time_offsets_without_namespace() {
+    make_bundle
+    cfg '.linux.timeOffsets = {"monotonic": {"secs": 10}}'
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_status 1
+    assert_stderr_contains 'config.json: linux.timeOffsets: needs a new time namespace (add {"type": "time"} to linux.namespaces)'
+    assert_nothing_left "$CID"
+    cfg '.linux.namespaces += [{"type": "time", "path": "/proc/self/ns/time"}]'
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_status 1
+    assert_stderr_contains 'config.json: linux.timeOffsets: needs a new time namespace (add {"type": "time"} to linux.namespaces)'
+    assert_nothing_left "$CID"
+}
