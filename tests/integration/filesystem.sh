@@ -297,3 +297,55 @@ test_time_offsets_without_namespace() {
     assert_stderr_contains 'config.json: linux.timeOffsets: needs a new time namespace (add {"type": "time"} to linux.namespaces)'
     assert_nothing_left "$CID"
 }
+
+# --- linux.rootfsPropagation -----------------------------------------------------
+
+# root_optional_fields: the optional fields (shared:N, master:N, unbindable)
+# of the container's root mount in the last output (its mountinfo).
+root_optional_fields() {
+    awk '$5 == "/" { line = "" ; for (i = 7; $i != "-"; i++) line = line " " $i } END { print line }' <<<"$stdout"
+}
+
+# Each propagation shows on the container's root mount: private has no peer
+# and no master; slave (and the default, unset) never shares with the host.
+# As root the rootfs is on a shared mount of the host, so that the slave is
+# seen to have a master; rootless that cannot be arranged (nor is this
+# host's / always shared), and slave shows only as not shared.
+test_rootfs_propagation() {
+    make_bundle
+    if is_root; then
+        mkdir "$T/rfs"
+        trap 'umount "$T/rfs" 2>/dev/null || true' EXIT
+        mount --bind "$ROOTFS" "$T/rfs"
+        mount --make-shared "$T/rfs"
+        cfg '.root.path = $r' --arg r "$T/rfs"
+    fi
+    payload_args cat /proc/self/mountinfo
+    local p fields
+    for p in shared slave private unbindable default; do
+        if [ "$p" = default ]; then
+            cfg 'del(.linux.rootfsPropagation)'
+        else
+            cfg '.linux.rootfsPropagation = $p' --arg p "$p"
+        fi
+        bw run --bundle "$BUNDLE" "$CID"
+        assert_success
+        fields=$(root_optional_fields)
+        case $p in
+        shared) assert_match "$fields" ' shared:[0-9]+' "optional fields of / ($p)" ;;
+        slave | default)
+            if is_root; then
+                assert_match "$fields" '^ master:[0-9]+$' "optional fields of / ($p)"
+            else
+                assert_match "$fields" '^( master:[0-9]+)?$' "optional fields of / ($p)"
+            fi
+            ;;
+        private) assert_eq "$fields" "" "optional fields of / ($p)" ;;
+        unbindable) assert_eq "$fields" " unbindable" "optional fields of / ($p)" ;;
+        esac
+    done
+    if is_root; then
+        umount "$T/rfs"
+    fi
+    assert_nothing_left "$CID"
+}
