@@ -95,6 +95,7 @@ void bw_launch_free(struct bw_launch *l)
     l->sync_fd = -1;
     bw_idmap_plan_free(&l->idmap);
     bw_process_plan_free(&l->proc);
+    bw_idmounts_free(&l->idmounts);
 }
 
 /* ------------------------------------------------------------------------
@@ -295,6 +296,10 @@ int bw_launch_prepare(struct bw_launch *l, bw_err_t *err)
         return -1;
     if (bw_process_prepare(l->config->process, &l->proc, err) < 0)
         return -1;
+    /* Last: it creates (and keeps) mounts, which the rest need not. */
+    if (bw_idmounts_prepare(l->config, l->bundle, l->new_userns ? &l->idmap : NULL,
+                            l->join_fd[OCI_NS_USER], &l->idmounts, err) < 0)
+        return -1;
     l->proc.preserve_fds = l->preserve_fds;
     return 0;
 }
@@ -434,6 +439,7 @@ static int child_setup(struct bw_launch *l, bw_err_t *err)
         .new_ipcns = (ns & CLONE_NEWIPC) != 0,
         .new_cgroupns = (ns & CLONE_NEWCGROUP) != 0,
         .rootfd = -1,
+        .idmount_fd = l->idmounts.fd,
     };
     /* /proc/sys as the runtime sees it, to write linux.sysctl after the
      * hostname (see sysctl.h). */
