@@ -312,6 +312,12 @@ int bw_fs_idmapped_tree(const char *src, const struct bw_mount_opts *o, int user
     bool rec = (o->flags & MS_REC) != 0;
     cleanup_close int tree = sys_open_tree(
         AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+    if (tree < 0 && errno == EPERM && geteuid() != 0)
+        return bw_error_set(err, EPERM,
+                            "%s: not permitted: rootless, burrow cannot clone a host mount, and "
+                            "idmapping a host filesystem needs CAP_SYS_ADMIN over its owner, the "
+                            "host's root: idmapped mounts of host directories need root",
+                            what);
     if (tree < 0)
         return bw_error_errno(err, "%s: bind `%s`", what, src);
     /* The idmapping first: only the top mount, or with "ridmap" every
@@ -323,12 +329,8 @@ int bw_fs_idmapped_tree(const char *src, const struct bw_mount_opts *o, int user
         if (e == EPERM)
             return bw_error_set(err, e,
                                 "%s: idmapping it is not permitted: it needs CAP_SYS_ADMIN in the "
-                                "user namespace that owns the filesystem of `%s`%s",
-                                what, src,
-                                geteuid() != 0 ? " (the host's, for a host filesystem: "
-                                                 "rootless, idmapped mounts are not possible "
-                                                 "there)"
-                                               : "");
+                                "user namespace that owns the filesystem of `%s`",
+                                what, src);
         if (e == EINVAL)
             return bw_error_set(err, e,
                                 "%s: idmapping it failed: the filesystem of `%s` does not "

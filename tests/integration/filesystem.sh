@@ -349,3 +349,164 @@ test_rootfs_propagation() {
     fi
     assert_nothing_left "$CID"
 }
+
+# --- idmapped mounts -------------------------------------------------------------
+
+# idmap_source: $T/src with `f` owned by 1234:1235, `sub/g` by 5:6, and a
+# submount on `sub` (a tmpfs, as root) holding `h` owned by 7:8.
+idmap_source() {
+    mkdir -p "$T/src/sub"
+    touch "$T/src/f" "$T/src/sub/g"
+    chown 1234:1235 "$T/src/f"
+    chown 5:6 "$T/src/sub/g"
+    chmod 0777 "$T/src"
+}
+
+# stat_owner_args PATH...: process.args printing `owner: PATH UID:GID`.
+stat_owner_args() {
+    local script="" p
+    for p in "$@"; do
+        script+="stat -c 'owner: %n %u:%g' $p && "
+    done
+    set_args /bin/sh -c "${script}true"
+}
+
+# As root without a user namespace: a file owned by containerID on the
+# source shows as hostID; ids outside the mapping show as nobody.
+# modes: root
+test_idmap_mount_explicit() {
+    make_bundle
+    idmap_source
+    cfg '.mounts += [{"destination": "/run", "type": "bind", "source": $s,
+                      "options": ["bind", "idmap"],
+                      "uidMappings": [{"containerID": 1234, "hostID": 42, "size": 1}],
+                      "gidMappings": [{"containerID": 1235, "hostID": 43, "size": 1}]}]' \
+        --arg s "$T/src"
+    stat_owner_args /run/f /run/sub/g
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stdout_line "owner: /run/f 42:43"
+    assert_stdout_line "owner: /run/sub/g 65534:65534"
+    # The source itself is unchanged.
+    assert_eq "$(stat -c %u:%g "$T/src/f")" "1234:1235" "the owner of the source file"
+    assert_nothing_left "$CID"
+}
+
+# As root with a user namespace: "idmap" without mappings uses the
+# container's, so the host's files show with their own ids inside and a file
+# the container's root creates belongs to the host's root; explicit mappings
+# name host ids; "ridmap" maps the submounts of an rbind, "idmap" only the
+# top; other options (ro) still apply.
+# modes: root
+test_idmap_mount_userns() {
+    make_bundle
+    root_userns_config
+    idmap_source
+    mkdir -p "$T/src2/sub"
+    mount -t tmpfs tmpfs "$T/src2/sub"
+    trap 'umount "$T/src2/sub" 2>/dev/null || true' EXIT
+    touch "$T/src2/top" "$T/src2/sub/h"
+    chown 3:4 "$T/src2/top"
+    chown 7:8 "$T/src2/sub/h"
+    cfg '.mounts += [{"destination": "/run", "type": "bind", "source": $s, "options": ["bind", "idmap"]},
+                     {"destination": "/home/user", "type": "bind", "source": $s,
+                      "options": ["bind", "idmap", "ro"],
+                      "uidMappings": [{"containerID": 1234, "hostID": 100042, "size": 1}],
+                      "gidMappings": [{"containerID": 1235, "hostID": 100043, "size": 1}]},
+                     {"destination": "/var/tmp", "type": "bind", "source": $s2,
+                      "options": ["rbind", "ridmap"]},
+                     {"destination": "/root", "type": "bind", "source": $s2,
+                      "options": ["rbind", "idmap"]}]' \
+        --arg s "$T/src" --arg s2 "$T/src2"
+    set_args /bin/sh -c "stat -c 'owner: %n %u:%g' /run/f /run/sub/g /home/user/f /var/tmp/top \
+        /var/tmp/sub/h /root/top /root/sub/h && touch /run/new && echo made; touch /home/user/x"
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_status 1
+    assert_stdout_line "owner: /run/f 1234:1235"
+    assert_stdout_line "owner: /run/sub/g 5:6"
+    assert_stdout_line "owner: /home/user/f 42:43"
+    assert_stdout_line "owner: /var/tmp/top 3:4"
+    assert_stdout_line "owner: /var/tmp/sub/h 7:8"
+    assert_stdout_line "owner: /root/top 3:4"
+    # Not idmapped: the host's 7 is unmapped in the container.
+    assert_stdout_line "owner: /root/sub/h 65534:65534"
+    assert_stdout_line "made"
+    assert_stderr_contains "touch: /home/user/x: Read-only file system"
+    assert_eq "$(stat -c %u:%g "$T/src/new")" "0:0" "the owner of a file created through the mount"
+    umount "$T/src2/sub"
+    assert_nothing_left "$CID"
+}
+
+# Rootless, a host directory cannot be idmapped (the kernel wants
+# CAP_SYS_ADMIN over its filesystem's owner, the host's root): a clear error
+# naming the mount, before anything exists.
+# modes: rootless nosubuid
+test_idmap_mount_rootless_refused() {
+    make_bundle
+    mkdir "$T/src"
+    cfg '.mounts += [{"destination": "/run", "type": "bind", "source": $s, "options": ["bind", "idmap"]}]' \
+        --arg s "$T/src"
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_status 1
+    local n
+    n=$(jq '.mounts | length - 1' "$BUNDLE/config.json")
+    assert_stderr_contains "config.json: mounts[$n].options: idmapped mount of \`$T/src\` on \`/run\`: not permitted: rootless, burrow cannot clone a host mount, and idmapping a host filesystem needs CAP_SYS_ADMIN over its owner, the host's root: idmapped mounts of host directories need root"
+    assert_nothing_left "$CID"
+    # The same with mappings of one's own id (written without newuidmap).
+    cfg '.mounts[-1].uidMappings = [{"containerID": 0, "hostID": $u, "size": 1}]
+         | .mounts[-1].gidMappings = [{"containerID": 0, "hostID": $g, "size": 1}]' \
+        --argjson u "$(id -u)" --argjson g "$(id -g)"
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_status 1
+    assert_stderr_contains "config.json: mounts[$n].uidMappings: idmapped mount of \`$T/src\` on \`/run\`: not permitted: rootless"
+    assert_nothing_left "$CID"
+}
+
+# Rootless, a mapping of ids the user does not own is refused by newuidmap.
+# modes: rootless nosubuid
+test_idmap_mount_rootless_foreign_ids() {
+    make_bundle
+    mkdir "$T/src"
+    cfg '.mounts += [{"destination": "/run", "type": "bind", "source": $s, "options": ["bind", "idmap"],
+                      "uidMappings": [{"containerID": 0, "hostID": 0, "size": 1}],
+                      "gidMappings": [{"containerID": 0, "hostID": 0, "size": 1}]}]' \
+        --arg s "$T/src"
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_status 1
+    local n
+    n=$(jq '.mounts | length - 1' "$BUNDLE/config.json")
+    assert_stderr_contains "config.json: mounts[$n].uidMappings: idmapped mount of \`$T/src\` on \`/run\`: "
+    assert_stderr_contains "newuidmap"
+    assert_nothing_left "$CID"
+}
+
+# A filesystem without idmapped mounts (sysfs) is a clear error.
+# modes: root
+test_idmap_mount_unsupported_fs() {
+    make_bundle
+    cfg '.mounts += [{"destination": "/run", "type": "bind", "source": "/sys/kernel", "options": ["rbind", "idmap"],
+                      "uidMappings": [{"containerID": 0, "hostID": $u, "size": 1}],
+                      "gidMappings": [{"containerID": 0, "hostID": $g, "size": 1}]}]' \
+        --argjson u "$(id -u)" --argjson g "$(id -g)"
+    local n
+    n=$(jq '.mounts | length - 1' "$BUNDLE/config.json")
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_status 1
+    assert_stderr_contains "config.json: mounts[$n].uidMappings: idmapped mount of \`/sys/kernel\` on \`/run\`: idmapping it failed: the filesystem of \`/sys/kernel\` does not support idmapped mounts"
+    assert_nothing_left "$CID"
+}
+
+# burrow idmaps bind mounts only: idmap on another type is a clear error.
+test_idmap_mount_not_bind() {
+    make_bundle
+    cfg '.mounts += [{"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["idmap"],
+                      "uidMappings": [{"containerID": 0, "hostID": $u, "size": 1}],
+                      "gidMappings": [{"containerID": 0, "hostID": $g, "size": 1}]}]' \
+        --argjson u "$(id -u)" --argjson g "$(id -g)"
+    local n
+    n=$(jq '.mounts | length - 1' "$BUNDLE/config.json")
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_status 1
+    assert_stderr_contains "config.json: mounts[$n].uidMappings: idmapped mounts are supported for bind mounts only (\`tmpfs\` on \`/run\`)"
+    assert_nothing_left "$CID"
+}
