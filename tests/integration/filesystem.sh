@@ -39,6 +39,7 @@ root_userns_config() {
 # (/dev/null, /dev/zero) and one the defaults lack (/dev/fuse); as root they
 # are made with mknod, rootless they are the host's nodes bound.
 test_devices_default_and_extra() {
+    [ -c /dev/fuse ] || skip "this host has no /dev/fuse"
     make_bundle
     devices '[{"path": "/dev/null", "type": "c", "major": 1, "minor": 3, "fileMode": 438},
               {"path": "/dev/zero", "type": "c", "major": 1, "minor": 5, "fileMode": 438},
@@ -78,6 +79,28 @@ test_devices_root_mknod_all_types() {
     assert_stdout_line "stat: /dev/myfifo fifo 0:0 644 3:4"
     assert_stdout_line "stat: /dev/tty character special file 1:9 644 0:0"
     assert_stdout_line "stat: /dev/ptmx character special file 5:2 666 0:0"
+    assert_nothing_left "$CID"
+}
+
+# As root with a user namespace mknod is refused too: the host's nodes are
+# bound, the defaults among them listed without conflict.
+# modes: root
+test_devices_root_userns_bound() {
+    [ -c /dev/net/tun ] || skip "this host has no /dev/net/tun"
+    make_bundle
+    root_userns_config
+    devices '[{"path": "/dev/null", "type": "c", "major": 1, "minor": 3},
+              {"path": "/dev/full", "type": "c", "major": 1, "minor": 7, "fileMode": 384},
+              {"path": "/dev/net/tun", "type": "c", "major": 10, "minor": 200},
+              {"path": "/dev/myfifo", "type": "p", "fileMode": 384, "uid": 1, "gid": 2}]'
+    stat_args /dev/null /dev/full /dev/net/tun /dev/myfifo
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stdout_line "stat: /dev/null character special file 1:3 666 65534:65534"
+    # The host's mode, not fileMode: a bound node cannot be changed.
+    assert_stdout_line "stat: /dev/full character special file 1:7 $(stat -c %a /dev/full) 65534:65534"
+    assert_match "$stdout" $'(^|\n)stat: /dev/net/tun character special file a:c8 '
+    assert_stdout_line "stat: /dev/myfifo fifo 0:0 600 1:2"
     assert_nothing_left "$CID"
 }
 
