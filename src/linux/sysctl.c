@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 #ifdef HAVE_LINUX_OPENAT2_H
 #include <linux/openat2.h>
@@ -104,7 +106,14 @@ int bw_sysctl_open(const struct oci_config *c, bw_err_t *err)
         return -1;
     int fd = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-        bw_error_errno(err, "open `/proc/sys` for linux.sysctl");
+        return bw_error_errno(err, "open `/proc/sys` for linux.sysctl");
+    /* A joined mount namespace decides what /proc is: a plain directory
+     * there would take the writes and change nothing. */
+    struct statfs sf;
+    if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC) {
+        close(fd);
+        return bw_error_set(err, 0, "linux.sysctl: `/proc/sys` is not a procfs");
+    }
     return fd;
 }
 
