@@ -4,8 +4,9 @@
  *
  *  parent
  *   P1 prepare      open namespace paths, decide the id mappings and find
- *                   newuidmap/newgidmap, resolve capability names: all that
- *                   can fail cleanly, before anything exists
+ *                   newuidmap/newgidmap, resolve capability names, check
+ *                   devices and sysctls: all that can fail cleanly, before
+ *                   anything exists; then the detached idmapped mounts
  *   P2 spawn        clone3 with the new namespaces (the user namespace is
  *                   created first by the kernel, the others owned by it)
  *   P3 map ids      write uid_map/gid_map (or run newuidmap/newgidmap, both
@@ -17,9 +18,9 @@
  *                   time namespace only applies to children
  *   C2 become root  of the user namespace, non-dumpable from here on
  *   C3 rootfs       "/" a slave, the rootfs bound onto itself, mounts[] in
- *                   order, /dev, masked and read-only paths
+ *                   order, /dev, linux.devices, masked and read-only paths
  *   C4 pivot_root   and detach the old root; root.readonly
- *   C5 hostname     and domainname
+ *   C5 hostname     and domainname, then linux.sysctl
  *   C6 check        the executable and cwd exist; report `created`
  *   C7 wait         on the exec fifo until `start` opens it
  *   C8 exec         rlimits, ids, capabilities, no_new_privs, exec
