@@ -62,10 +62,6 @@ int bw_config_check_supported(const struct oci_config *c, bw_err_t *err)
     const struct oci_linux *l = c->linux;
     if (l == NULL)
         return 0;
-    if (l->sysctl_len > 0)
-        return unsupported(err, "linux.sysctl");
-    if (l->devices_len > 0)
-        return unsupported(err, "linux.devices");
     if (l->net_devices_len > 0)
         return unsupported(err, "linux.netDevices");
     if (l->intel_rdt != NULL)

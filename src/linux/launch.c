@@ -4,9 +4,10 @@
  *
  *  parent
  *   P1 prepare      open namespace paths, decide the id mappings and find
- *                   newuidmap/newgidmap, resolve capability names, compile
- *                   the seccomp filter: all that can fail cleanly, before
- *                   anything exists
+ *                   newuidmap/newgidmap, resolve capability names, check
+ *                   devices and sysctls, compile the seccomp filter: all
+ *                   that can fail cleanly, before anything exists; then
+ *                   the detached idmapped mounts
  *   P2 spawn        clone3 with the new namespaces (the user namespace is
  *                   created first by the kernel, the others owned by it);
  *                   process.oomScoreAdj is burrow's own around it, inherited
@@ -20,14 +21,14 @@
  *   C2 become root  of the user namespace, non-dumpable from here on; a
  *                   session keyring of its own (unless --no-new-keyring)
  *   C3 rootfs       "/" a slave, the rootfs bound onto itself, mounts[] in
- *                   order, /dev, masked and read-only paths; with
+ *                   order, /dev, linux.devices, masked and read-only paths; with
  *                   process.terminal a pty of the container's devpts (the
  *                   controlling terminal and stdio), its master sent up
  *   C3' hooks       when the config has hooks before start: the parent runs
  *                   prestart and createRuntime (P4), then the child runs
  *                   createContainer (container/hooks.h)
  *   C4 pivot_root   and detach the old root; root.readonly
- *   C5 hostname     and domainname
+ *   C5 hostname     and domainname, then linux.sysctl
  *   C6 check        the executable and cwd exist; report `created`
  *   C7 wait         on the exec fifo until `start` opens it, then run the
  *                   startContainer hooks
@@ -61,12 +62,14 @@
 
 #include "container/hooks.h"
 #include "container/state.h"
+#include "linux/devices.h"
 #include "linux/launch.h"
 #include "linux/mounts.h"
 #include "linux/proc.h"
 #include "linux/seccomp-filter.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
+#include "linux/sysctl.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -112,6 +115,7 @@ void bw_launch_free(struct bw_launch *l)
     l->console_fd = -1;
     bw_idmap_plan_free(&l->idmap);
     bw_process_plan_free(&l->proc);
+    bw_idmounts_free(&l->idmounts);
 }
 
 /* ------------------------------------------------------------------------
@@ -307,12 +311,19 @@ int bw_launch_prepare(struct bw_launch *l, bw_err_t *err)
         !((l->clone_flags | l->unshare_flags) & CLONE_NEWTIME))
         return bw_error_set(err, EINVAL,
                             "linux.timeOffsets: needs a new time namespace in linux.namespaces");
+    if (bw_devices_check_host(l->config, l->in_userns, err) < 0 ||
+        bw_sysctl_check(l->config, l->clone_flags | l->unshare_flags, err) < 0)
+        return -1;
     if (bw_process_prepare(l->config->process, l->config->linux, &l->proc, err) < 0)
         return -1;
     /* Compiled here so that a bad filter fails `create` before anything
      * exists; only loaded by the child. */
     if (bw_seccomp_prepare(l->config->linux ? l->config->linux->seccomp : NULL,
                            l->config->process->no_new_privileges, &l->proc.seccomp, err) < 0)
+        return -1;
+    /* Last: it creates (and keeps) mounts, which the rest need not. */
+    if (bw_idmounts_prepare(l->config, l->bundle, l->new_userns ? &l->idmap : NULL,
+                            l->join_fd[OCI_NS_USER], &l->idmounts, err) < 0)
         return -1;
     l->proc.preserve_fds = l->preserve_fds;
     l->hook_stop = bw_hooks_has(l->config, OCI_HOOK_PRESTART) ||
@@ -504,7 +515,13 @@ static int child_setup(struct bw_launch *l, int sync_fd, bw_err_t *err)
         .new_ipcns = (ns & CLONE_NEWIPC) != 0,
         .new_cgroupns = (ns & CLONE_NEWCGROUP) != 0,
         .rootfd = -1,
+        .idmount_fd = l->idmounts.fd,
     };
+    /* /proc/sys as the runtime sees it, to write linux.sysctl after the
+     * hostname (see sysctl.h). */
+    int sysfd = bw_sysctl_open(c, err);
+    if (sysfd < 0 && *err != NULL)
+        return -1;
     if (bw_fs_prepare_rootfs(&fs, err) < 0 || bw_fs_mount_all(&fs, err) < 0 ||
         child_make_cwd(&fs, c->process->cwd, err) < 0 || bw_fs_mask_paths(&fs, err) < 0 ||
         (l->terminal && bw_terminal_init_console(fs.rootfd, c->process, &l->console_fd, err) < 0) ||
@@ -519,6 +536,8 @@ static int child_setup(struct bw_launch *l, int sync_fd, bw_err_t *err)
     if (c->domainname != NULL && (ns & CLONE_NEWUTS) &&
         setdomainname(c->domainname, strlen(c->domainname)) < 0)
         return bw_error_errno(err, "set domainname \"%s\"", c->domainname);
+    if (bw_sysctl_apply(c, sysfd, err) < 0)
+        return -1;
     return bw_process_check(&l->proc, err);
 }
 

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "linux/idmap.h"
+#include "linux/idmount.h"
 #include "linux/process.h"
 #include "spec/config.h"
 #include "util/error.h"
@@ -45,6 +46,7 @@ struct bw_launch {
     int join_fd[OCI_NS__COUNT];  /* namespaces joined by path, or -1 */
     struct bw_idmap_plan idmap;
     struct bw_process_plan proc;
+    struct bw_idmounts idmounts; /* detached idmapped trees for mounts[] */
 
     /* Results. */
     pid_t child;        /* the process we cloned */

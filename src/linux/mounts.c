@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "linux/lsm.h"
+#include "linux/devices.h"
 #include "linux/mounts.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -128,6 +129,7 @@ int bw_mount_opts_parse(char *const *opts, size_t n, struct bw_mount_opts *o, bw
         if (d == NULL) {
             if (strcmp(name, "idmap") == 0 || strcmp(name, "ridmap") == 0) {
                 o->idmap = true;
+                o->idmap_rec = name[0] == 'r';
                 continue;
             }
             /* Anything else belongs to the filesystem ("mode=755", "size=64k"). */
@@ -305,6 +307,69 @@ static int bind_onto(int src_fd, const char *src, int target, const struct bw_mo
     return 0;
 }
 
+int bw_fs_idmapped_tree(const char *src, const struct bw_mount_opts *o, int userns_fd,
+                        const char *what, bw_err_t *err)
+{
+    bool rec = (o->flags & MS_REC) != 0;
+    cleanup_close int tree = sys_open_tree(
+        AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+    if (tree < 0 && errno == EPERM && geteuid() != 0)
+        return bw_error_set(err, EPERM,
+                            "%s: not permitted: rootless, burrow cannot clone a host mount, and "
+                            "idmapping a host filesystem needs CAP_SYS_ADMIN over its owner, the "
+                            "host's root: idmapped mounts of host directories need root",
+                            what);
+    if (tree < 0)
+        return bw_error_errno(err, "%s: bind `%s`", what, src);
+    /* The idmapping first: only the top mount, or with "ridmap" every
+     * mount of an rbind. */
+    struct mount_attr idattr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd};
+    if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | (o->idmap_rec ? AT_RECURSIVE : 0), &idattr) <
+        0) {
+        int e = errno;
+        if (e == EPERM)
+            return bw_error_set(err, e,
+                                "%s: idmapping it is not permitted: it needs CAP_SYS_ADMIN in the "
+                                "user namespace that owns the filesystem of `%s`",
+                                what, src);
+        if (e == EINVAL)
+            return bw_error_set(err, e,
+                                "%s: idmapping it failed: the filesystem of `%s` does not "
+                                "support idmapped mounts (or a submount of an rbind is "
+                                "idmapped already)",
+                                what, src);
+        if (e == ENOSYS)
+            return bw_error_set(err, e, "%s: idmapped mounts need Linux 5.12", what);
+        return bw_error_set(err, e, "%s: idmap", what);
+    }
+    struct mount_attr attr;
+    bind_attr_delta(o, current_ms_flags(tree), &attr);
+    if ((attr.attr_set || attr.attr_clr) && sys_mount_setattr(tree, "", AT_EMPTY_PATH, &attr) < 0)
+        return bw_error_errno(err, "set attributes of %s", what);
+    if (o->rec_set || o->rec_clr) {
+        struct mount_attr rattr = {.attr_set = o->rec_set, .attr_clr = o->rec_clr};
+        if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &rattr) < 0)
+            return bw_error_errno(err, "set recursive attributes of %s", what);
+    }
+    return steal_fd(&tree);
+}
+
+/* Attach a detached tree prepared by bw_fs_idmapped_tree onto `dest`. */
+static int attach_tree(struct bw_fs_ctx *ctx, int tree, const char *dest, const char *what,
+                       bw_err_t *err)
+{
+    struct stat st;
+    if (fstat(tree, &st) < 0)
+        return bw_error_errno(err, "%s", what);
+    bool dir = S_ISDIR(st.st_mode);
+    cleanup_close int target = bw_mkpath_in_root(ctx->rootfd, dest, dir, dir ? 0755 : 0644, err);
+    if (target < 0)
+        return bw_error_prefix(err, "%s", what);
+    if (sys_move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return bw_error_errno(err, "mount %s", what);
+    return 0;
+}
+
 /* A proc path of the mount now on top of what `fd` named: the fd itself
  * still refers to the covered directory. */
 static int reopen_in_root(int rootfd, const char *dest, bw_err_t *err)
@@ -373,6 +438,20 @@ static int bind_host_path(struct bw_fs_ctx *ctx, const char *src, const char *de
     return bind_onto(AT_FDCWD, src, target, o, what, err);
 }
 
+int bw_fs_bind_fd(struct bw_fs_ctx *ctx, int src_fd, const char *dest, const char *what,
+                  bw_err_t *err)
+{
+    struct stat st;
+    if (fstat(src_fd, &st) < 0)
+        return bw_error_errno(err, "%s", what);
+    bool dir = S_ISDIR(st.st_mode);
+    cleanup_close int target = bw_mkpath_in_root(ctx->rootfd, dest, dir, dir ? 0755 : 0644, err);
+    if (target < 0)
+        return bw_error_prefix(err, "%s", what);
+    struct bw_mount_opts o = {.flags = MS_BIND};
+    return bind_onto(src_fd, "", target, &o, what, err);
+}
+
 /* Where mounting a kernel filesystem is not allowed (a user namespace that
  * does not own the network, ipc or cgroup namespace), bind the host's copy,
  * recursively and with the requested flags on every submount. */
@@ -437,8 +516,9 @@ static int mount_one(struct bw_fs_ctx *ctx, const struct oci_mount *m, size_t in
     snprintf(j.what, sizeof(j.what), "mount `%s` on `%s` (mounts[%zu])",
              m->source ? m->source : (m->type ? m->type : "none"), m->destination, index);
     int r;
-    if (j.o.idmap || m->uid_mappings_len || m->gid_mappings_len) {
-        r = bw_error_set(err, ENOTSUP, "%s: idmapped mounts are not supported yet", j.what);
+    int tree = ctx->idmount_fd != NULL ? ctx->idmount_fd[index] : -1;
+    if (tree >= 0) {
+        r = attach_tree(ctx, tree, m->destination, j.what, err);
     } else if ((j.o.flags & MS_BIND) || streq(m->type, "bind")) {
         if (m->source == NULL) {
             r = bw_error_set(err, EINVAL, "%s: a bind mount needs a source", j.what);
@@ -535,7 +615,10 @@ int bw_fs_mount_all(struct bw_fs_ctx *ctx, bw_err_t *err)
         if (mount_one(ctx, &c->mounts[i], i, err) < 0)
             return -1;
     }
-    return setup_dev(ctx, err);
+    if (setup_dev(ctx, err) < 0)
+        return -1;
+    /* After the default devices, so that linux.devices may list them too. */
+    return bw_devices_create(ctx, err);
 }
 
 /* ------------------------------------------------------------------------

@@ -593,6 +593,20 @@ static int cmd_procattr(int argc, char **argv)
     return 0;
 }
 
+/* Whole seconds of CLOCK_MONOTONIC and CLOCK_BOOTTIME (a time namespace
+ * offsets both). */
+static int cmd_clocks(int argc, char **argv)
+{
+    struct timespec m, b;
+    if (argc != 1)
+        usage_exit(argv[0], "");
+    if (clock_gettime(CLOCK_MONOTONIC, &m) < 0 || clock_gettime(CLOCK_BOOTTIME, &b) < 0)
+        fail_exit(argv[0], "clock_gettime", errno);
+    printf("clock: monotonic %lld\nclock: boottime %lld\n", (long long)m.tv_sec,
+           (long long)b.tv_sec);
+    return 0;
+}
+
 /* clang-format off */
 #define CMD(name) {#name, cmd_##name}
 /* clang-format on */
@@ -628,6 +642,7 @@ static const struct {
     {"syscall", payload_cmd_syscall},
     {"seccomp-agent", payload_cmd_seccomp_agent},
     CMD(procattr),
+    CMD(clocks),
 };
 
 int payload_console_run(int argc, char **argv);
