@@ -42,6 +42,7 @@ int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create
     X(state, "print the state of a container as JSON")                                             \
     X(list, "list containers")                                                                     \
     X(kill, "send a signal to a container's process")                                              \
+    X(exec, "run another process in a running container")                                          \
     X(delete, "delete a container and its resources")                                              \
     X(spec, "write a new config.json")
 
