@@ -124,8 +124,7 @@ static int parse_exec(int argc, char **argv, struct bw_exec_opts *o, bw_err_t *e
             break;
         case OPT_CWD:
             if (optarg[0] != '/')
-                return bw_usage_error(err, "exec", "--cwd: \"%s\" is not an absolute path",
-                                      optarg);
+                return bw_usage_error(err, "exec", "--cwd: \"%s\" is not an absolute path", optarg);
             o->cwd = optarg;
             break;
         case 'u':
@@ -173,8 +172,7 @@ static int parse_exec(int argc, char **argv, struct bw_exec_opts *o, bw_err_t *e
             char *end = NULL;
             long n = strtol(optarg, &end, 10);
             if (*end != '\0' || end == optarg || n < 0 || n > 65536)
-                return bw_usage_error(err, "exec", "--preserve-fds: \"%s\" is not a count",
-                                      optarg);
+                return bw_usage_error(err, "exec", "--preserve-fds: \"%s\" is not a count", optarg);
             o->preserve_fds = (int)n;
             break;
         }

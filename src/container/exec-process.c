@@ -131,7 +131,8 @@ static struct oci_process *load_process_file(const char *path, bw_err_t *err)
 static int apply_flags(struct oci_process *p, const struct bw_exec_opts *o, bw_err_t *err)
 {
     if (o->args_len == 0)
-        return bw_error_set(err, 0, "missing the command to run (burrow exec ID COMMAND [ARGS...])");
+        return bw_error_set(err, 0,
+                            "missing the command to run (burrow exec ID COMMAND [ARGS...])");
     strv_free(p->args, p->args_len);
     p->args = NULL;
     p->args_len = 0;

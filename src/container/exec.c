@@ -71,8 +71,8 @@ static const struct {
     const char *proc; /* the name under /proc/PID/ns */
     int flag;
 } ns_order[] = {
-    {"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},
-    {"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID},       {"cgroup", CLONE_NEWCGROUP},
+    {"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
+    {"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID}, {"cgroup", CLONE_NEWCGROUP},
     {"time", CLONE_NEWTIME}, {"mnt", CLONE_NEWNS},
 };
 #define NS_N (sizeof(ns_order) / sizeof(ns_order[0]))
@@ -141,8 +141,7 @@ static int read_id_map(pid_t pid, const char *which, struct oci_id_mapping **m, 
 
 /* process.user's ids must be mapped in the container's user namespace; the
  * error is clearer here than a bare EINVAL from setresuid in the child. */
-static int check_user(const struct oci_process *p, pid_t pid, bool setgroups_allowed,
-                      bw_err_t *err)
+static int check_user(const struct oci_process *p, pid_t pid, bool setgroups_allowed, bw_err_t *err)
 {
     if (bw_process_check_groups(p, setgroups_allowed, err) < 0)
         return -1;
@@ -234,8 +233,8 @@ struct exec_child {
     struct target *t;
     struct bw_process_plan *plan;
     int lock_fd;
-    int sync_fd;     /* C1 -> parent */
-    int result_fd;   /* C2 -> parent (write end of the pipe) */
+    int sync_fd;   /* C1 -> parent */
+    int result_fd; /* C2 -> parent (write end of the pipe) */
     bool joined_user;
 };
 

@@ -55,8 +55,8 @@ int bw_container_exec(const struct bw_ctx *ctx, const struct bw_exec_opts *o, bw
 enum bw_ps_format { BW_PS_TABLE, BW_PS_JSON };
 /* `ps_args` (NULL: "-ef") are the options of the host's ps(1) for the
  * table format. */
-int bw_container_ps(const struct bw_ctx *ctx, const char *id, enum bw_ps_format fmt,
-                    char **ps_args, FILE *out, bw_err_t *err);
+int bw_container_ps(const struct bw_ctx *ctx, const char *id, enum bw_ps_format fmt, char **ps_args,
+                    FILE *out, bw_err_t *err);
 
 /* Shared by `run` and `exec` in the foreground (defined in create.c): the
  * signals passed on to the process, plus SIGCHLD, to block before the

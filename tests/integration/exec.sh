@@ -1,0 +1,492 @@
+# shellcheck shell=bash disable=SC2154,SC2016 # lib.sh sets status, stdout, ...; $x in jq filters is jq's
+# exec, ps, features: a second process in a running container sees what its
+# init sees (namespaces, root, mounts, user, the config's process
+# settings), the flags change exactly what they name, and ps lists it.
+# suite-modes: root rootless nosubuid
+
+# --- helpers -------------------------------------------------------------------
+
+# start_container [ID]: run $BUNDLE (made if missing) detached, its init
+# sleeping; sets `init` to the init's host pid.
+start_container() {
+    local id=${1:-$CID}
+    [ -f "${BUNDLE:-}/config.json" ] || make_bundle
+    payload_args sleep 600
+    bw run -d --bundle "$BUNDLE" "$id"
+    assert_success
+    get_pid "$id"
+    init=$pid
+}
+
+# ns_of NAME: the `ns: NAME TARGET` target from the last payload output.
+ns_of() {
+    sed -n "s/^ns: $1 //p" <<<"$stdout"
+}
+
+# only_init_left: `burrow ps` lists the init alone (a failed exec left no
+# process in the container).
+only_init_left() {
+    bw ps --format json "$CID"
+    assert_success
+    assert_eq "$(jq -c . <<<"$stdout")" "[$init]" "the container's processes"
+}
+
+# finish: delete the container and check nothing is left.
+finish() {
+    bw delete --force "$CID"
+    assert_success
+    assert_nothing_left
+}
+
+# --- the process sees the container ----------------------------------------------
+
+# Every namespace, the hostname, the root and its mounts, and the user are
+# the init's; the pid namespace too, where the process is not pid 1.
+test_exec_sees_the_container() {
+    make_bundle
+    cfg '.hostname = "inside"'
+    start_container
+    bw exec "$CID" /bin/payload hostname -- ns -- pid -- ids -- cat /proc/self/mountinfo
+    assert_success
+    assert_stdout_line "hostname: inside"
+    assert_stdout_line "uid: 0"
+    assert_stdout_line "gid: 0"
+    local n
+    for n in user mnt pid uts ipc net cgroup; do
+        assert_eq "$(ns_of "$n")" "$(readlink "/proc/$init/ns/$n")" "the exec'd process's $n namespace"
+    done
+    assert_ne "$(sed -n 's/^pid: //p' <<<"$stdout")" 1 "the exec'd process's pid"
+    # The same root and mounts as the init, seen from the same root.
+    local mine theirs
+    mine=$(awk 'NF > 6 && $1 ~ /^[0-9]+$/ { print $5, $9 }' <<<"$stdout" | sort)
+    theirs=$(awk '{ print $5, $9 }' "/proc/$init/mountinfo" | sort)
+    assert_eq "$mine" "$theirs" "the mount points of the exec'd process"
+    [ -n "$mine" ] || fail "no mountinfo lines read"
+    finish
+}
+
+# The config's process settings apply: env, cwd, rlimits, capabilities,
+# noNewPrivileges, umask.
+test_exec_config_process() {
+    make_bundle
+    cfg '.process.env += ["FROM_CONFIG=1"] | .process.cwd = "/tmp"
+         | .process.rlimits = [{"type":"RLIMIT_NOFILE","soft":123,"hard":456}]
+         | .process.capabilities = {"bounding":["CAP_KILL"],"effective":["CAP_KILL"],"permitted":["CAP_KILL"]}
+         | .process.noNewPrivileges = true | .process.user.umask = 23'
+    start_container
+    bw exec "$CID" /bin/payload env -- cwd -- rlimit NOFILE -- caps -- nnp -- umask
+    assert_success
+    assert_stdout_line "env: FROM_CONFIG=1"
+    assert_stdout_line "cwd: /tmp"
+    assert_stdout_line "rlimit: NOFILE 123 456"
+    assert_stdout_line "CapEff: 0000000000000020"
+    assert_stdout_line "CapBnd: 0000000000000020"
+    assert_stdout_line "nnp: 1"
+    assert_stdout_line "umask: 0027"
+    finish
+}
+
+# --env, --cwd, --cap, --no-new-privs change what they name, and only that.
+test_exec_flags() {
+    make_bundle
+    cfg '.process.env = ["PATH=/bin", "KEEP=1", "OVER=old"] | .process.noNewPrivileges = false
+         | .process.capabilities = {"bounding":["CAP_KILL"],"effective":["CAP_KILL"],"permitted":["CAP_KILL"]}'
+    start_container
+    bw exec "$CID" /bin/payload env -- nnp -- caps
+    assert_success
+    assert_stdout_line "nnp: 0"
+    bw exec --env OVER=new -e NEW=x=y --cwd /etc --cap CAP_NET_RAW -c CAP_CHOWN --no-new-privs \
+        "$CID" /bin/payload env -- cwd -- nnp -- caps
+    assert_success
+    assert_stdout_line "env: KEEP=1"
+    assert_stdout_line "env: OVER=new"
+    assert_stdout_not_contains "OVER=old"
+    assert_stdout_line "env: NEW=x=y"
+    assert_stdout_line "cwd: /etc"
+    assert_stdout_line "nnp: 1"
+    # CAP_CHOWN 0, CAP_KILL 5, CAP_NET_RAW 13
+    assert_stdout_line "CapEff: 0000000000002021"
+    assert_stdout_line "CapBnd: 0000000000002021"
+    assert_stdout_line "CapAmb: 0000000000000000"
+    # The command's own options are its own: `exec ID CMD -x` is not ours.
+    bw exec "$CID" sh -c 'echo "$0 $1"' -e --cwd
+    assert_success
+    assert_stdout_eq "-e --cwd"
+    finish
+}
+
+# --user and --additional-gids, where the ids are mapped.
+# modes: root rootless
+test_exec_user() {
+    make_bundle
+    start_container
+    bw exec --user 1000:1001 --additional-gids 5 -g 6 "$CID" /bin/payload ids
+    assert_success
+    assert_stdout_line "uid: 1000"
+    assert_stdout_line "gid: 1001"
+    assert_stdout_line "groups: 5 6"
+    # A uid alone keeps the config's gid.
+    bw exec -u 1000 "$CID" /bin/payload ids
+    assert_success
+    assert_stdout_line "uid: 1000"
+    assert_stdout_line "gid: 0"
+    finish
+}
+
+# Only the caller's own id is mapped: another uid, or supplementary groups
+# (setgroups is denied), are refused before anything runs.
+# modes: nosubuid
+test_exec_user_unmapped() {
+    make_bundle
+    start_container
+    bw exec --user 1000 "$CID" /bin/payload ids
+    assert_status 1
+    assert_stderr_contains "exec in container \`$CID\`: process.user.uid 1000 is not mapped in the container's user namespace"
+    assert_stdout_eq ""
+    bw exec --additional-gids 0 "$CID" /bin/payload ids
+    assert_status 1
+    assert_stderr_contains "process.user.additionalGids: supplementary groups cannot be set"
+    only_init_left
+    finish
+}
+
+# --process FILE is the whole process; flags that would change it are refused.
+test_exec_process_file() {
+    make_bundle
+    start_container
+    jq -n '{"args":["/bin/payload","env","--","cwd","--","ids","--","nnp"],"cwd":"/dev",
+            "env":["ONLY=this"],"user":{"uid":0,"gid":0},"noNewPrivileges":true}' >"$T/process.json"
+    bw exec --process "$T/process.json" "$CID"
+    assert_success
+    assert_stdout_eq $'env: ONLY=this\ncwd: /dev\nuid: 0\ngid: 0\neuid: 0\negid: 0\ngroups:\nnnp: 1'
+    bw exec -p "$T/process.json" --env A=b "$CID"
+    assert_status 1
+    assert_stderr_contains "--env cannot be combined with --process"
+    bw exec -p "$T/process.json" "$CID" /bin/true
+    assert_status 1
+    assert_stderr_contains "ARGS cannot be combined with --process"
+    # The file is parsed and validated as a process object.
+    jq -n '{"args":["/bin/true"],"cwd":"relative"}' >"$T/bad.json"
+    bw exec -p "$T/bad.json" "$CID"
+    assert_status 1
+    assert_stderr_contains "process.json: cwd"
+    jq -n '{"args":[],"cwd":"/"}' >"$T/bad.json"
+    bw exec -p "$T/bad.json" "$CID"
+    assert_status 1
+    assert_stderr_contains "process.json: args"
+    echo '{"args": [' >"$T/bad.json"
+    bw exec -p "$T/bad.json" "$CID"
+    assert_status 1
+    assert_stderr_contains "process.json: syntax error"
+    bw exec -p "$T/missing.json" "$CID"
+    assert_status 1
+    assert_stderr_contains "--process \`$T/missing.json\`"
+    only_init_left
+    finish
+}
+
+# --- exit status, signals, detach ----------------------------------------------
+
+test_exec_exit_status() {
+    start_container
+    bw exec "$CID" /bin/payload exit 7
+    assert_status 7
+    bw exec "$CID" sh -c 'kill -TERM $$'
+    assert_status 143
+    bw exec "$CID" true
+    assert_status 0
+    finish
+}
+
+# A signal to a foreground exec goes to the process.
+test_exec_signal_forwarded() {
+    start_container
+    bw_bg exec "$CID" /bin/payload wait-signal 20
+    wait_until 10 file_has_line "$bg_out" "wait-signal: ready"
+    kill -USR1 "$bg_pid"
+    bw_wait
+    assert_status 138
+    assert_stdout_line "signal: USR1"
+    only_init_left
+    finish
+}
+
+# --detach returns at once; --pid-file names the process (host pid), which
+# runs in the container's pid namespace.
+test_exec_detach_pid_file() {
+    start_container
+    bw exec --detach --pid-file "$T/exec.pid" "$CID" /bin/payload sleep 600
+    assert_success
+    assert_file_exists "$T/exec.pid"
+    local p
+    p=$(cat "$T/exec.pid")
+    [[ $p =~ ^[0-9]+$ ]] || fail "pid file holds \"$p\""
+    track_pid "$CID" "$p"
+    assert_eq "$(readlink "/proc/$p/ns/pid")" "$(readlink "/proc/$init/ns/pid")" "the detached process's pid namespace"
+    bw ps --format json "$CID"
+    assert_success
+    assert_eq "$(jq -c 'sort' <<<"$stdout")" "$(jq -cn '[$a, $b] | sort' --argjson a "$init" --argjson b "$p")" "ps"
+    finish
+}
+
+# fds 3 .. 3+N-1 reach the process with --preserve-fds N, and no others; an
+# fd that is not open is an error.
+test_exec_fds() {
+    start_container
+    echo "through fd 4" >"$T/four"
+    capture sh -c 'exec 3</dev/null 4<"$4" 5</dev/null; exec "$0" --root "$1" exec "$2" /bin/payload fds' \
+        "$BURROW" "$BW_ROOT" "$CID" "$T/four"
+    assert_success
+    assert_stdout_eq "fds: 0 1 2"
+    capture sh -c 'exec 3</dev/null 4<"$4" 5</dev/null; exec "$0" --root "$1" exec --preserve-fds 2 "$2" /bin/payload fds -- cat /proc/self/fd/4' \
+        "$BURROW" "$BW_ROOT" "$CID" "$T/four"
+    assert_success
+    assert_stdout_eq $'fds: 0 1 2 3 4\nthrough fd 4'
+    capture sh -c 'exec 3</dev/null; exec "$0" --root "$1" exec --preserve-fds 2 "$2" /bin/payload fds' \
+        "$BURROW" "$BW_ROOT" "$CID"
+    assert_status 1
+    assert_stderr_contains "exec: --preserve-fds 2: fd 4 is not open"
+    only_init_left
+    finish
+}
+
+# --- containers in other states ------------------------------------------------------
+
+# A stopped container (its init exited) and a created one are refused.
+test_exec_not_running() {
+    make_bundle
+    payload_args exit 0
+    bw run -d --bundle "$BUNDLE" "$CID"
+    assert_success
+    wait_until 10 state_is "$CID" stopped
+    bw exec "$CID" /bin/payload echo should-not-run
+    assert_status 1
+    assert_stdout_eq ""
+    assert_stderr_contains "exec in container \`$CID\`: it is stopped: only a running container can exec a process"
+    bw delete "$CID"
+    assert_success
+
+    bw create --bundle "$BUNDLE" "$CID"
+    assert_success
+    bw exec "$CID" /bin/payload echo should-not-run
+    assert_status 1
+    assert_stdout_eq ""
+    assert_stderr_contains "it is created, not running"
+    assert_state "$CID" created
+    bw delete "$CID"
+    assert_success
+    assert_nothing_left
+}
+
+test_exec_no_such_container() {
+    bw exec no-such-container /bin/true
+    assert_status 1
+    assert_stderr_contains "exec: container \`no-such-container\` does not exist"
+    bw exec "bad/id" /bin/true
+    assert_status 1
+    assert_stderr_contains "exec:"
+    assert_nothing_left
+}
+
+# Every error about the command, the user or the process: the message, the
+# exit status, and no process left in the container.
+test_exec_errors() {
+    start_container
+    bw exec "$CID" /bin/no-such-program
+    assert_status 1
+    assert_stderr_contains "exec in container \`$CID\`: process.args[0] \`/bin/no-such-program\`: not an executable file in the container"
+    bw exec "$CID" no-such-program
+    assert_status 1
+    assert_stderr_contains "process.args[0] \`no-such-program\`: executable file not found in the container's PATH"
+    bw exec --cwd /no/such/dir "$CID" /bin/true
+    assert_status 1
+    assert_stderr_contains "process.cwd \`/no/such/dir\`: No such file or directory"
+    bw exec --cwd relative "$CID" /bin/true
+    assert_status 1
+    assert_stderr_contains "--cwd: \"relative\" is not an absolute path"
+    bw exec --user root "$CID" /bin/true
+    assert_status 1
+    assert_stderr_contains "--user: \"root\" is not UID[:GID]"
+    bw exec --user 1:x "$CID" /bin/true
+    assert_status 1
+    assert_stderr_contains "--user: \"1:x\" is not UID[:GID]"
+    bw exec --cap CAP_NO_SUCH "$CID" /bin/true
+    assert_status 1
+    assert_stderr_contains "exec: --cap: unknown capability \"CAP_NO_SUCH\""
+    bw exec --cap net_raw "$CID" /bin/true
+    assert_status 1
+    assert_stderr_contains "unknown capability \"net_raw\""
+    bw exec --env NOEQUALS "$CID" /bin/true
+    assert_status 1
+    assert_stderr_contains "--env: \"NOEQUALS\" is not KEY=VALUE"
+    bw exec --tty "$CID" /bin/true
+    assert_status 1
+    assert_stderr_contains "exec: --tty: terminals are not supported yet"
+    bw exec --console-socket "$T/sock" "$CID" /bin/true
+    assert_status 1
+    assert_stderr_contains "--console-socket: terminals are not supported yet"
+    bw exec --apparmor some-profile "$CID" /bin/true
+    assert_status 1
+    assert_stderr_contains "apparmorProfile"
+    bw exec "$CID"
+    assert_status 1
+    assert_stderr_contains "missing the command to run"
+    bw exec
+    assert_status 1
+    assert_stderr_contains "missing container id"
+    bw exec --no-such-flag "$CID" /bin/true
+    assert_status 1
+    assert_stderr_contains "unknown option \`--no-such-flag\`"
+    # The burrow binary itself is never run inside.
+    only_init_left
+    finish
+}
+
+# A container that joined another one's namespaces by path: exec joins the
+# namespaces its init is in, the joined ones included.
+test_exec_joined_namespaces() {
+    make_bundle
+    cfg '.hostname = "first"'
+    start_container
+    local first=$init
+    local cid2
+    cid2=$(new_cid)
+    make_bundle "$T/bundle2"
+    cfg 'del(.hostname) | .linux.namespaces |= map(select(.type != "uts" and .type != "ipc"))
+         | .linux.namespaces += [{"type":"uts","path":"/proc/\($p)/ns/uts"},
+                                 {"type":"ipc","path":"/proc/\($p)/ns/ipc"}]' --arg p "$first"
+    if [ "$(id -u)" -ne 0 ]; then
+        cfg '.linux.namespaces |= map(select(.type != "user"))
+             | .linux.namespaces += [{"type":"user","path":"/proc/\($p)/ns/user"}]
+             | del(.linux.uidMappings) | del(.linux.gidMappings)' --arg p "$first"
+    fi
+    start_container "$cid2"
+    local second=$init
+    bw exec "$cid2" /bin/payload hostname -- ns
+    assert_success
+    assert_stdout_line "hostname: first"
+    local n
+    for n in uts ipc user; do
+        assert_eq "$(ns_of "$n")" "$(readlink "/proc/$first/ns/$n")" "the exec'd process's $n namespace"
+    done
+    for n in mnt pid; do
+        assert_eq "$(ns_of "$n")" "$(readlink "/proc/$second/ns/$n")" "the exec'd process's $n namespace"
+        assert_ne "$(ns_of "$n")" "$(readlink "/proc/$first/ns/$n")" "the exec'd process's $n namespace"
+    done
+    bw delete --force "$cid2"
+    assert_success
+    finish
+}
+
+# --- ps ----------------------------------------------------------------------------
+
+test_ps_formats() {
+    start_container
+    bw exec -d --pid-file "$T/exec.pid" "$CID" /bin/payload sleep 600
+    assert_success
+    local p
+    p=$(cat "$T/exec.pid")
+    track_pid "$CID" "$p"
+    bw ps --format json "$CID"
+    assert_success
+    jq -e 'type == "array" and all(.[]; type == "number")' <<<"$stdout" >/dev/null ||
+        fail "ps --format json: not an array of numbers: $stdout"
+    assert_eq "$(jq -c sort <<<"$stdout")" "$(jq -cn '[$a, $b] | sort' --argjson a "$init" --argjson b "$p")" "ps --format json"
+    # The table: ps -ef's header and the lines of those pids only.
+    bw ps "$CID"
+    assert_success
+    assert_match "$(head -n 1 <<<"$stdout")" "PID" "the table's header"
+    assert_eq "$(tail -n +2 <<<"$stdout" | awk '{ print $2 }' | sort -n | tr '\n' ' ')" \
+        "$(printf '%s\n' "$init" "$p" | sort -n | tr '\n' ' ')" "the pids of the table"
+    # Other ps options; the PID column is found by its header.
+    bw ps -f table "$CID" -- -o pid,comm
+    assert_success
+    assert_eq "$(head -n 1 <<<"$stdout" | awk '{ print $1 }')" "PID" "the header of ps -o pid,comm"
+    assert_eq "$(tail -n +2 <<<"$stdout" | awk '{ print $1 }' | sort -n | tr '\n' ' ')" \
+        "$(printf '%s\n' "$init" "$p" | sort -n | tr '\n' ' ')" "the pids of ps -o pid,comm"
+    finish
+}
+
+test_ps_errors() {
+    bw ps no-such-container
+    assert_status 1
+    assert_stderr_contains "ps: container \`no-such-container\` does not exist"
+    bw ps --format yaml "$CID"
+    assert_status 1
+    assert_stderr_contains "--format: \"yaml\" is not table or json"
+    make_bundle
+    payload_args exit 0
+    bw run -d --bundle "$BUNDLE" "$CID"
+    assert_success
+    wait_until 10 state_is "$CID" stopped
+    bw ps "$CID"
+    assert_status 1
+    assert_stderr_contains "ps container \`$CID\`: it is stopped"
+    bw delete "$CID"
+    assert_success
+    assert_nothing_left
+}
+
+# --- features ------------------------------------------------------------------------
+
+# modes: root rootless
+test_features() {
+    make_bundle
+    bw features
+    assert_success
+    local f=$stdout
+    jq -e . <<<"$f" >/dev/null || fail "features: not JSON"
+    # The shape the features schema asks for.
+    jq -e '(.ociVersionMin | type == "string") and (.ociVersionMax | type == "string")
+           and (.hooks | type == "array") and (.mountOptions | type == "array")
+           and (.linux.namespaces | type == "array") and (.linux.capabilities | type == "array")
+           and all(.linux.capabilities[]; test("^CAP_[A-Z_]+$"))
+           and all(.linux.namespaces[]; IN("mount","pid","network","uts","ipc","user","cgroup","time"))
+           and ([.linux.cgroup[]] | all(type == "boolean"))
+           and (.linux.seccomp.enabled | type == "boolean")
+           and all(.linux.seccomp.actions[]; test("^SCMP_ACT_"))
+           and all(.linux.seccomp.operators[]; test("^SCMP_CMP_"))
+           and all(.linux.seccomp.archs[]; test("^SCMP_ARCH_"))
+           and all(.linux.seccomp.knownFlags[]; test("^SECCOMP_FILTER_FLAG_"))
+           and (.linux.apparmor.enabled | type == "boolean")
+           and (.linux.selinux.enabled | type == "boolean")
+           and (.linux.intelRdt.enabled == false)
+           and (.linux.mountExtensions.idmap.enabled | type == "boolean")
+           and (.annotations | type == "object") and all(.annotations[]; type == "string")' <<<"$f" >/dev/null ||
+        fail "features: not the features structure: $f"
+    # Honest about this build: the version config.json may say, every
+    # namespace, what libcap knows, no cgroup manager, the options the mount
+    # code takes as flags (not "acl", which is filesystem data).
+    assert_eq "$(jq -r .ociVersionMax <<<"$f")" "$(jq -r .ociVersion "$BUNDLE/config.json")" "ociVersionMax"
+    assert_eq "$(jq -r .ociVersionMin <<<"$f")" "1.0.0" "ociVersionMin"
+    assert_eq "$(jq -c '.linux.namespaces | sort' <<<"$f")" '["cgroup","ipc","mount","network","pid","time","user","uts"]' "namespaces"
+    assert_eq "$(jq -c '.linux.cgroup' <<<"$f")" '{"v1":false,"v2":false,"systemd":false,"systemdUser":false,"rdma":false}' "cgroup"
+    jq -e '.linux.capabilities | index("CAP_SYS_ADMIN") and index("CAP_CHOWN")' <<<"$f" >/dev/null ||
+        fail "features: CAP_SYS_ADMIN or CAP_CHOWN missing"
+    jq -e '.mountOptions | index("rbind") and index("ro") and index("rro") and index("nosuid") and (index("acl") | not)' <<<"$f" >/dev/null ||
+        fail "features: mountOptions are not what mounts.c knows: $(jq -c .mountOptions <<<"$f")"
+    jq -e '.linux.seccomp.archs | index("SCMP_ARCH_X86_64") or index("SCMP_ARCH_AARCH64")' <<<"$f" >/dev/null ||
+        fail "features: no seccomp architecture of this host"
+    assert_match "$(jq -r '.annotations["org.burrow.version"] // empty' <<<"$f")" '^[0-9]+\.[0-9]+' "the version annotation"
+    # What it says of hooks and seccomp is what create does.
+    local hooks seccomp
+    hooks=$(jq '.hooks | index("poststop") != null' <<<"$f")
+    seccomp=$(jq '.linux.seccomp.enabled' <<<"$f")
+    payload_args echo ran
+    cfg '.hooks = {"poststop": [{"path": "/bin/true"}]}'
+    bw run --bundle "$BUNDLE" "$CID"
+    if [ "$hooks" = true ]; then assert_success; else
+        assert_failure
+        assert_stderr_contains "hooks.poststop: not supported"
+    fi
+    cfg 'del(.hooks) | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW"}'
+    bw run --bundle "$BUNDLE" "$CID"
+    if [ "$seccomp" = true ]; then assert_success; else
+        assert_failure
+        assert_stderr_contains "linux.seccomp: not supported"
+    fi
+    bw features extra
+    assert_status 1
+    assert_stderr_contains "unexpected argument"
+    assert_nothing_left
+}
