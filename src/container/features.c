@@ -39,17 +39,22 @@
 /* The mount options of the spec's list; each is reported when the mount
  * code recognizes it. */
 static const char *const mount_option_candidates[] = {
-    "acl",         "async",         "atime",      "bind",        "defaults",   "dev",
-    "diratime",    "dirsync",       "exec",       "iversion",    "lazytime",   "loud",
-    "mand",        "noacl",         "noatime",    "nodev",       "nodiratime", "noexec",
-    "noiversion",  "nolazytime",    "nomand",     "norelatime",  "nostrictatime",
-    "nosuid",      "nosymfollow",   "private",    "ratime",      "rbind",      "rdev",
-    "rdiratime",   "relatime",      "remount",    "rexec",       "rnoatime",   "rnodev",
-    "rnodiratime", "rnoexec",       "rnorelatime", "rnostrictatime", "rnosuid", "rnosymfollow",
-    "ro",          "rprivate",      "rrelatime",  "rro",         "rrw",        "rshared",
-    "rslave",      "rstrictatime",  "rsuid",      "rsymfollow",  "runbindable", "rw",
-    "shared",      "silent",        "slave",      "strictatime", "suid",       "symfollow",
-    "sync",        "tmpcopyup",     "unbindable",
+    "acl",          "async",       "atime",          "bind",
+    "defaults",     "dev",         "diratime",       "dirsync",
+    "exec",         "iversion",    "lazytime",       "loud",
+    "mand",         "noacl",       "noatime",        "nodev",
+    "nodiratime",   "noexec",      "noiversion",     "nolazytime",
+    "nomand",       "norelatime",  "nostrictatime",  "nosuid",
+    "nosymfollow",  "private",     "ratime",         "rbind",
+    "rdev",         "rdiratime",   "relatime",       "remount",
+    "rexec",        "rnoatime",    "rnodev",         "rnodiratime",
+    "rnoexec",      "rnorelatime", "rnostrictatime", "rnosuid",
+    "rnosymfollow", "ro",          "rprivate",       "rrelatime",
+    "rro",          "rrw",         "rshared",        "rslave",
+    "rstrictatime", "rsuid",       "rsymfollow",     "runbindable",
+    "rw",           "shared",      "silent",         "slave",
+    "strictatime",  "suid",        "symfollow",      "sync",
+    "tmpcopyup",    "unbindable",
 };
 
 static const char *const seccomp_flag_candidates[] = {
@@ -219,10 +224,11 @@ int bw_features_print(FILE *out, bw_err_t *err)
         .cgroup_rdma = false,
         .seccomp_enabled =
             linux_field_accepted("\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"}"),
-        .apparmor = process_field_accepted("\"apparmorProfile\": \"burrow-probe\"") &&
-                    host_has_apparmor(),
-        .selinux = process_field_accepted("\"selinuxLabel\": \"system_u:system_r:container_t:s0\"") &&
-                   path_exists("/sys/fs/selinux/enforce"),
+        .apparmor =
+            process_field_accepted("\"apparmorProfile\": \"burrow-probe\"") && host_has_apparmor(),
+        .selinux =
+            process_field_accepted("\"selinuxLabel\": \"system_u:system_r:container_t:s0\"") &&
+            path_exists("/sys/fs/selinux/enforce"),
         .intel_rdt = linux_field_accepted("\"intelRdt\": {\"closID\": \"burrow\"}"),
         .idmap_mounts = BW_FEATURE_IDMAP_MOUNTS,
         .net_devices = linux_field_accepted("\"netDevices\": {\"eth9\": {}}"),
@@ -231,9 +237,12 @@ int bw_features_print(FILE *out, bw_err_t *err)
     char seccomp_v[32];
     snprintf(seccomp_v, sizeof(seccomp_v), "%u.%u.%u", sv->major, sv->minor, sv->micro);
     const char *annotations[] = {
-        "io.github.seccomp.libseccomp.version", seccomp_v,
-        "org.burrow.version", PACKAGE_VERSION,
-        "org.burrow.features", BURROW_FEATURES,
+        "io.github.seccomp.libseccomp.version",
+        seccomp_v,
+        "org.burrow.version",
+        PACKAGE_VERSION,
+        "org.burrow.features",
+        BURROW_FEATURES,
         NULL,
     };
     f.annotations = annotations;

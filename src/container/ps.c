@@ -162,8 +162,8 @@ static int ps_table(char **args, const struct pidset *set, FILE *out, bw_err_t *
     return 0;
 }
 
-int bw_container_ps(const struct bw_ctx *ctx, const char *id, enum bw_ps_format fmt,
-                    char **ps_args, FILE *out, bw_err_t *err)
+int bw_container_ps(const struct bw_ctx *ctx, const char *id, enum bw_ps_format fmt, char **ps_args,
+                    FILE *out, bw_err_t *err)
 {
     if (bw_id_check(id, err) < 0)
         return bw_error_prefix(err, "ps");
