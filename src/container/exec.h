@@ -58,6 +58,12 @@ enum bw_ps_format { BW_PS_TABLE, BW_PS_JSON };
 int bw_container_ps(const struct bw_ctx *ctx, const char *id, enum bw_ps_format fmt, char **ps_args,
                     FILE *out, bw_err_t *err);
 
+/* The container's processes, as `ps` finds them: host pids, sorted, the
+ * init among them.  Fails (ESRCH) when the init is no longer the recorded
+ * process.  Used by `kill --all` and `delete --force` too. */
+struct bw_state;
+int bw_container_pids(const struct bw_state *s, pid_t **pids, size_t *n, bw_err_t *err);
+
 /* Shared by `run` and `exec` in the foreground (defined in create.c): the
  * signals passed on to the process, plus SIGCHLD, to block before the
  * process exists; then wait for `pid` (our child, or a grandchild reparented

@@ -53,6 +53,8 @@ static bool pidset_has(const struct pidset *s, long pid)
 
 static int collect(const struct bw_state *st, struct pidset *out, bw_err_t *err)
 {
+    out->v = NULL;
+    out->n = 0;
     uint64_t mnt = bw_proc_ns_inode(st->pid, "mnt");
     uint64_t pidns = st->own_pidns ? bw_proc_ns_inode(st->pid, "pid") : 0;
     /* The inodes are the init's only if it is still the same process. */
@@ -86,6 +88,18 @@ static int collect(const struct bw_state *st, struct pidset *out, bw_err_t *err)
         out->v[out->n++] = (pid_t)pid;
     }
     qsort(out->v, out->n, sizeof(pid_t), cmp_pid);
+    return 0;
+}
+
+int bw_container_pids(const struct bw_state *s, pid_t **pids, size_t *n, bw_err_t *err)
+{
+    struct pidset set;
+    if (collect(s, &set, err) < 0) {
+        free(set.v);
+        return -1;
+    }
+    *pids = set.v;
+    *n = set.n;
     return 0;
 }
 

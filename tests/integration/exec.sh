@@ -383,6 +383,31 @@ test_exec_joined_namespaces() {
     finish
 }
 
+# A container in the host's pid namespace: the exec'd process is found by
+# the container's mount namespace, by ps and by delete --force.
+test_exec_shared_pid_namespace() {
+    make_bundle
+    cfg '.linux.namespaces = [{"type":"mount"}] | del(.hostname) | del(.domainname)
+         | .mounts = [{"destination":"/proc","type":"bind","source":"/proc","options":["rbind"]},
+                      {"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["mode=755"]}]'
+    [ "$(id -u)" -eq 0 ] || cfg 'del(.linux.uidMappings) | del(.linux.gidMappings)'
+    start_container
+    bw exec -d --pid-file "$T/exec.pid" "$CID" /bin/payload sleep 600
+    assert_success
+    local p
+    p=$(cat "$T/exec.pid")
+    track_pid "$CID" "$p"
+    assert_eq "$(readlink "/proc/$p/ns/pid")" "$(readlink /proc/self/ns/pid)" "the exec'd process's pid namespace"
+    assert_eq "$(readlink "/proc/$p/ns/mnt")" "$(readlink "/proc/$init/ns/mnt")" "the exec'd process's mount namespace"
+    bw ps --format json "$CID"
+    assert_success
+    assert_eq "$(jq -c sort <<<"$stdout")" "$(jq -cn '[$a, $b] | sort' --argjson a "$init" --argjson b "$p")" "ps"
+    bw kill --all "$CID" KILL
+    assert_success
+    wait_until 10 pid_reaped "$p"
+    finish
+}
+
 # --- ps ----------------------------------------------------------------------------
 
 test_ps_formats() {
