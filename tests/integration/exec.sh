@@ -115,6 +115,33 @@ test_exec_flags() {
     finish
 }
 
+# As root, a container with a user namespace of its own: exec joins it
+# first and runs as its root (host uid 100000).
+# modes: root
+test_exec_root_user_namespace() {
+    make_bundle
+    cfg '.linux.namespaces += [{"type": "user"}]
+         | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+         | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+    start_container
+    bw exec -u 1000 "$CID" /bin/payload ns -- ids -- uidmap -- sleep 0
+    assert_success
+    assert_eq "$(ns_of user)" "$(readlink "/proc/$init/ns/user")" "the exec'd process's user namespace"
+    assert_ne "$(ns_of user)" "$(readlink /proc/self/ns/user)" "the exec'd process's user namespace"
+    assert_stdout_line "uid: 1000"
+    assert_stdout_line "uidmap: 0 100000 65536"
+    bw exec -d --pid-file "$T/exec.pid" -u 1000 "$CID" /bin/payload sleep 600
+    assert_success
+    local p
+    p=$(cat "$T/exec.pid")
+    track_pid "$CID" "$p"
+    assert_eq "$(stat -c %u "/proc/$p")" 101000 "the host uid of the exec'd process"
+    bw exec -u 70000 "$CID" /bin/true
+    assert_status 1
+    assert_stderr_contains "process.user.uid 70000 is not mapped in the container's user namespace"
+    finish
+}
+
 # --user and --additional-gids, where the ids are mapped.
 # modes: root rootless
 test_exec_user() {
