@@ -374,6 +374,21 @@ test_exec_errors() {
     finish
 }
 
+# A container confined by seccomp: exec does not run a process without the
+# filter.  (create refuses linux.seccomp in this version: the state
+# directory's config.json copy is edited instead.)
+test_exec_refuses_unconfined() {
+    start_container
+    jq '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW"}' "$BW_ROOT/$CID/config.json" >"$T/config.new"
+    cat "$T/config.new" >"$BW_ROOT/$CID/config.json"
+    bw exec "$CID" /bin/payload echo should-not-run
+    assert_status 1
+    assert_stdout_eq ""
+    assert_stderr_contains "linux.seccomp: exec cannot apply the container's seccomp filter yet"
+    only_init_left
+    finish
+}
+
 # A container that joined another one's namespaces by path: exec joins the
 # namespaces its init is in, the joined ones included.
 test_exec_joined_namespaces() {
