@@ -562,3 +562,52 @@ test_features() {
     assert_stderr_contains "unexpected argument"
     assert_nothing_left
 }
+
+# The output validates against the runtime-spec's features schema, where a
+# copy of the spec's schema directory and python3's jsonschema are at hand
+# (BURROW_SPEC_SCHEMA or the usual places).
+# modes: root
+test_features_schema() {
+    local dir="" d
+    for d in "${BURROW_SPEC_SCHEMA:-}" /work/shared/specs/runtime-spec/schema \
+        /usr/share/oci-runtime-spec/schema; do
+        if [ -n "$d" ] && [ -r "$d/features-schema.json" ]; then
+            dir=$d
+            break
+        fi
+    done
+    [ -n "$dir" ] || skip "no runtime-spec schema directory (set BURROW_SPEC_SCHEMA)"
+    needs_cmd python3
+    python3 -c 'import jsonschema' 2>/dev/null || skip "the python3 jsonschema module is not installed (Debian: python3-jsonschema)"
+    bw features
+    assert_success
+    printf '%s\n' "$stdout" >"$T/features.json"
+    cat >"$T/validate.py" <<'PY'
+import json, pathlib, sys
+import jsonschema
+d = pathlib.Path(sys.argv[1])
+load = lambda n: json.loads((d / n).read_text())
+names = ["features-schema.json", "features-linux.json", "defs.json", "defs-linux.json"]
+try:  # jsonschema >= 4.18
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT4
+    reg = Registry().with_resources(
+        [(n, Resource.from_contents(load(n), default_specification=DRAFT4)) for n in names])
+    v = jsonschema.Draft4Validator(load(names[0]), registry=reg)
+except ImportError:  # older: a resolver over the same files
+    store = {n: load(n) for n in names}
+    resolver = jsonschema.RefResolver(base_uri="", referrer=store[names[0]], store=store)
+    v = jsonschema.Draft4Validator(store[names[0]], resolver=resolver)
+errs = list(v.iter_errors(json.load(open(sys.argv[2]))))
+for e in errs:
+    print("/".join(map(str, e.path)) + ": " + e.message)
+sys.exit(1 if errs else 0)
+PY
+    capture python3 "$T/validate.py" "$dir" "$T/features.json"
+    assert_success
+    # The check can fail: a name outside the schema's enumeration does.
+    jq '.linux.seccomp.actions += ["SCMP_ACT_NO_SUCH"]' "$T/features.json" >"$T/bad.json"
+    capture python3 "$T/validate.py" "$dir" "$T/bad.json"
+    assert_failure
+    assert_stdout_contains "SCMP_ACT_NO_SUCH"
+}
