@@ -160,6 +160,24 @@ test_exec_user() {
     finish
 }
 
+# An init running as another user (rootless: a host uid that is not ours)
+# can still be joined; the exec'd process gets the config's user, as the
+# init did, unless --user says otherwise.
+# modes: root rootless
+test_exec_init_not_root() {
+    make_bundle
+    cfg '.process.user.uid = 1000 | .process.user.gid = 1000'
+    start_container
+    bw exec "$CID" /bin/payload ids
+    assert_success
+    assert_stdout_line "uid: 1000"
+    assert_stdout_line "gid: 1000"
+    bw exec -u 0:0 "$CID" /bin/payload ids
+    assert_success
+    assert_stdout_line "uid: 0"
+    finish
+}
+
 # Only the caller's own id is mapped: another uid, or supplementary groups
 # (setgroups is denied), are refused before anything runs.
 # modes: nosubuid
@@ -191,6 +209,10 @@ test_exec_process_file() {
     assert_stdout_line "uid: 0"
     assert_stdout_line "gid: 0"
     assert_stdout_line "nnp: 1"
+    jq '.terminal = true' "$T/process.json" >"$T/tty.json"
+    bw exec -p "$T/tty.json" "$CID"
+    assert_status 1
+    assert_stderr_contains "process.json: terminal: terminals are not supported yet"
     bw exec -p "$T/process.json" --env A=b "$CID"
     assert_status 1
     assert_stderr_contains "--env cannot be combined with --process"
