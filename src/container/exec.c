@@ -252,7 +252,6 @@ static int child_join(struct exec_child *c, bw_err_t *err)
         if (ns_order[i].flag == CLONE_NEWUSER) {
             /* As the init after its join: root of the user namespace, so
              * that bw_process_exec starts from where the init's did. */
-            c->joined_user = true;
             if (t->setgroups_allowed && setgroups(0, NULL) < 0 && errno != EPERM)
                 return bw_error_errno(err, "drop supplementary groups");
             if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)

@@ -349,8 +349,9 @@ test_exec_errors() {
     bw exec "$CID" /bin/no-such-program
     assert_status 1
     assert_stderr_contains "exec in container \`$CID\`: process.args[0] \`/bin/no-such-program\`: not an executable file in the container"
-    bw exec "$CID" no-such-program
+    bw exec -d --pid-file "$T/exec.pid" "$CID" no-such-program
     assert_status 1
+    assert_file_missing "$T/exec.pid"
     assert_stderr_contains "process.args[0] \`no-such-program\`: executable file not found in the container's PATH"
     bw exec --cwd /no/such/dir "$CID" /bin/true
     assert_status 1
