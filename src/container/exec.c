@@ -12,7 +12,8 @@
  *  child (C1)
  *   E3 join       the user namespace first (it gives the rights over the
  *                 others), become its root as the init did, then ipc, uts,
- *                 net, pid, cgroup, time, and mount last
+ *                 net, pid, cgroup, time, and mount last; then the
+ *                 container's session keyring, not the caller's
  *   E4 root       setns(mnt) leaves us at the namespace's root; chroot into
  *                 the init's own root (fchdir to /proc/PID/root) to be
  *                 exactly where the init is, whatever no-pivot did
@@ -46,6 +47,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,7 +65,9 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-#define CONFIG_MAX (16u << 20)
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
 
 /* The namespaces to join, in order: user first, mount last (after it,
  * paths are the container's). */
@@ -100,16 +104,6 @@ static void target_close(struct target *t)
 /* ------------------------------------------------------------------------
  * E1 check
  */
-
-static int read_config_copy(struct bw_cdir *d, struct oci_config **out, bw_err_t *err)
-{
-    size_t len = 0;
-    cleanup_free char *raw = bw_read_file_at(d->fd, BW_CONFIG_FILE, CONFIG_MAX, &len, err);
-    if (raw == NULL)
-        return bw_error_prefix(err, "read the container's config.json copy");
-    *out = oci_config_parse(raw, len, "config.json", err);
-    return *out == NULL ? -1 : 0;
-}
 
 /* Parse /proc/PID/{uid,gid}_map into mappings. */
 static int read_id_map(pid_t pid, const char *which, struct oci_id_mapping **m, size_t *n,
@@ -230,6 +224,7 @@ static int open_target(const struct bw_state *s, struct target *t, bw_err_t *err
  */
 
 struct exec_child {
+    const char *id;
     struct target *t;
     struct bw_process_plan *plan;
     int lock_fd;
@@ -237,6 +232,18 @@ struct exec_child {
     int result_fd; /* C2 -> parent (write end of the pipe) */
     bool joined_user;
 };
+
+/* Not the caller's session keyring: the container's, by its name, as the
+ * init joined it (launch.c's child_keyring); where the init's cannot be
+ * searched by us, a new one of that name. */
+static int join_keyring(const char *id, bw_err_t *err)
+{
+    char name[1100];
+    snprintf(name, sizeof(name), "_ses.%s", id);
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) >= 0 || errno == ENOSYS)
+        return 0;
+    return bw_error_errno(err, "join the container's session keyring `%s`", name);
+}
 
 /* E3, E4 in C1 */
 static int child_join(struct exec_child *c, bw_err_t *err)
@@ -258,6 +265,8 @@ static int child_join(struct exec_child *c, bw_err_t *err)
                 return bw_error_errno(err, "become root in the container's user namespace");
         }
     }
+    if (join_keyring(c->id, err) < 0)
+        return -1;
     /* TODO(cgroups): once burrow places containers in a cgroup, join the
      * init's here (write our pid to its cgroup.procs, before the fork so the
      * process is born in it, or clone3 with CLONE_INTO_CGROUP). */
@@ -340,8 +349,8 @@ static int read_result(int fd, pid_t pid, bw_err_t *err)
 }
 
 /* E3-E6: start the process; *pid is its host pid. */
-static int spawn(struct target *t, struct bw_process_plan *plan, int lock_fd, pid_t *pid,
-                 bw_err_t *err)
+static int spawn(const char *id, struct target *t, struct bw_process_plan *plan, int lock_fd,
+                 pid_t *pid, bw_err_t *err)
 {
     int sv[2], res[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -360,8 +369,12 @@ static int spawn(struct target *t, struct bw_process_plan *plan, int lock_fd, pi
     if (c1 == 0) {
         close(sv[0]);
         close(res[0]);
-        struct exec_child c = {
-            .t = t, .plan = plan, .lock_fd = lock_fd, .sync_fd = sv[1], .result_fd = res[1]};
+        struct exec_child c = {.id = id,
+                               .t = t,
+                               .plan = plan,
+                               .lock_fd = lock_fd,
+                               .sync_fd = sv[1],
+                               .result_fd = res[1]};
         child_main(&c);
     }
     close(sv[1]);
@@ -448,13 +461,13 @@ static int do_exec(const struct bw_ctx *ctx, const struct bw_exec_opts *o, struc
     for (size_t i = 0; i < NS_N; i++)
         t.ns_fd[i] = -1;
     int rc = -1;
-    if (check_running(d, &s, err) < 0 || read_config_copy(d, &config, err) < 0 ||
+    if (check_running(d, &s, err) < 0 || (config = bw_cdir_read_config(d, err)) == NULL ||
         check_confinement(config, err) < 0 || bw_exec_build_process(config, o, &p, err) < 0 ||
         bw_process_prepare(p, &plan, err) < 0 || open_target(&s, &t, err) < 0 ||
         check_user(p, s.pid, t.setgroups_allowed, err) < 0)
         goto out;
     plan.preserve_fds = o->preserve_fds;
-    if (spawn(&t, &plan, d->fd, pid, err) < 0)
+    if (spawn(o->id, &t, &plan, d->fd, pid, err) < 0)
         goto out;
     rc = 0;
 out:

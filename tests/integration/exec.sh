@@ -142,6 +142,21 @@ test_exec_root_user_namespace() {
     finish
 }
 
+# The exec'd process does not get the caller's session keyring but the
+# container's, by its name.
+test_exec_session_keyring() {
+    start_container
+    local host
+    host=$("$PAYLOAD" keyring) || fail "payload keyring failed on the host"
+    bw exec "$CID" /bin/payload keyring
+    assert_success
+    local inside
+    inside=$(sed -n 's/^keyring: //p' <<<"$stdout")
+    assert_eq "${inside#* }" "_ses.$CID" "the exec'd process's session keyring"
+    assert_ne "${inside%% *}" "$(sed 's/^keyring: \([0-9]*\).*/\1/' <<<"$host")" "keyring serial"
+    finish
+}
+
 # --user and --additional-gids, where the ids are mapped.
 # modes: root rootless
 test_exec_user() {
