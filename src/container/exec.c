@@ -3,26 +3,20 @@
  *  parent (burrow exec)
  *   E1 check      the container is running; its config.json copy gives the
  *                 process, changed by the flags (exec-process.c); capability
- *                 names resolved, process.user checked against the init's
- *                 id maps and setgroups, all before any process exists
- *   E2 open       the init's namespaces (/proc/PID/ns/X, only those that
- *                 differ from ours) and root, then check that PID is still
- *                 the init by its start time: the fds are the container's
- *                 even if the pid is recycled afterwards
- *  child (C1)
- *   E3 join       the user namespace first (it gives the rights over the
- *                 others), become its root as the init did, then ipc, uts,
- *                 net, pid, cgroup, time, and mount last; then the
- *                 container's session keyring, not the caller's
- *   E4 root       setns(mnt) leaves us at the namespace's root; chroot into
- *                 the init's own root (fchdir to /proc/PID/root) to be
- *                 exactly where the init is, whatever no-pivot did
- *   E5 fork       setns(pid) and setns(time) apply only to children; the
+ *                 names resolved, the seccomp filter compiled, process.user checked against the
+ * init's id maps and setgroups, all before any process exists E2 open       the init's namespaces
+ * (/proc/PID/ns/X, only those that differ from ours) and root, then check that PID is still the
+ * init by its start time: the fds are the container's even if the pid is recycled afterwards child
+ * (C1) E3 join       the user namespace first (it gives the rights over the others), become its
+ * root as the init did, then ipc, uts, net, pid, cgroup, time, and mount last; then the container's
+ * session keyring, not the caller's E4 root       setns(mnt) leaves us at the namespace's root;
+ * chroot into the init's own root (fchdir to /proc/PID/root) to be exactly where the init is,
+ * whatever no-pivot did E5 fork       setns(pid) and setns(time) apply only to children; the
  *                 grandchild (C2) is in them.  C1 reports C2's pid, exits
  *  grandchild (C2)
  *   E6 exec       bw_process_check (executable, cwd) and bw_process_exec,
  *                 the init's code path: rlimits, ids, capabilities,
- *                 no_new_privs, fds, exec
+ *                 no_new_privs, seccomp, fds, exec
  *
  * C1 reports errors over the sync socket; C2 writes its error to a pipe
  * whose O_CLOEXEC end an exec closes: EOF with nothing read is success, as
@@ -55,6 +49,7 @@
 #include "container/state.h"
 #include "linux/idmap.h"
 #include "linux/process.h"
+#include "linux/seccomp-filter.h"
 #include "linux/proc.h"
 #include "linux/sync.h"
 #include "util/cleanup.h"
@@ -401,17 +396,23 @@ static int write_pid_file(const char *path, pid_t pid, bw_err_t *err)
     return 0;
 }
 
-/* What the container has that exec cannot give the process yet: running
- * it without would make exec a way out of the container's confinement. */
-static int check_confinement(const struct oci_config *c, bw_err_t *err)
+/* The container's seccomp filter, compiled here in the parent as create
+ * does (for the exec'd process's own noNewPrivileges, which decides when
+ * bw_process_exec loads it).  A filter with SCMP_ACT_NOTIFY rules is loaded
+ * before `created` and its listener handed to linux.seccomp.listenerPath:
+ * exec has no such step yet, and running the process without the filter
+ * would make exec a way out of the container's confinement. */
+static int prepare_seccomp(const struct oci_config *c, const struct oci_process *p,
+                           struct bw_process_plan *plan, bw_err_t *err)
 {
-    /* TODO(seccomp): compile c->linux->seccomp here, in the parent as
-     * create does, and load it in C2 through the same code as the init
-     * (last, just before exec); then drop this refusal. */
-    if (c->linux != NULL && c->linux->seccomp != NULL)
+    if (bw_seccomp_prepare(c->linux ? c->linux->seccomp : NULL, p->no_new_privileges,
+                           &plan->seccomp, err) < 0)
+        return -1;
+    if (plan->seccomp != NULL && plan->seccomp->stage == BW_SECCOMP_BEFORE_CREATED)
         return bw_error_set(err, ENOTSUP,
-                            "config.json: linux.seccomp: exec cannot apply the container's "
-                            "seccomp filter yet: refusing to run a process without it");
+                            "config.json: linux.seccomp: a filter with SCMP_ACT_NOTIFY rules "
+                            "cannot be given to an exec'd process yet: refusing to run it "
+                            "without the filter");
     return 0;
 }
 
@@ -462,8 +463,8 @@ static int do_exec(const struct bw_ctx *ctx, const struct bw_exec_opts *o, struc
         t.ns_fd[i] = -1;
     int rc = -1;
     if (check_running(d, &s, err) < 0 || (config = bw_cdir_read_config(d, err)) == NULL ||
-        check_confinement(config, err) < 0 || bw_exec_build_process(config, o, &p, err) < 0 ||
-        bw_process_prepare(p, &plan, err) < 0 || open_target(&s, &t, err) < 0 ||
+        bw_exec_build_process(config, o, &p, err) < 0 || bw_process_prepare(p, &plan, err) < 0 ||
+        prepare_seccomp(config, p, &plan, err) < 0 || open_target(&s, &t, err) < 0 ||
         check_user(p, s.pid, t.setgroups_allowed, err) < 0)
         goto out;
     plan.preserve_fds = o->preserve_fds;

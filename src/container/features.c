@@ -26,6 +26,7 @@
 #include "container/features.h"
 #include "container/support.h"
 #include "linux/mounts.h"
+#include "linux/seccomp-filter.h"
 #include "spec/config.h"
 #include "spec/features.h"
 #include "util/cleanup.h"
@@ -57,11 +58,14 @@ static const char *const mount_option_candidates[] = {
     "tmpcopyup",    "unbindable",
 };
 
-static const char *const seccomp_flag_candidates[] = {
-    "SECCOMP_FILTER_FLAG_TSYNC",
-    "SECCOMP_FILTER_FLAG_LOG",
-    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+static const struct {
+    const char *name;
+    unsigned int bit;
+} seccomp_flag_candidates[] = {
+    {"SECCOMP_FILTER_FLAG_TSYNC", OCI_SECCOMP_FLAG_TSYNC},
+    {"SECCOMP_FILTER_FLAG_LOG", OCI_SECCOMP_FLAG_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", OCI_SECCOMP_FLAG_SPEC_ALLOW},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", OCI_SECCOMP_FLAG_WAIT_KILLABLE_RECV},
 };
 
 /* Whether create would accept a config made of `json` (parsed, validated,
@@ -191,22 +195,27 @@ static int collect_names(struct bw_features *f, char **caps, bw_err_t *err)
         if (seccomp_arch_known(name) && add(&f->seccomp_archs, name, err) < 0)
             return -1;
     }
-    for (size_t i = 0; i < sizeof(seccomp_flag_candidates) / sizeof(char *); i++) {
+    for (size_t i = 0; i < sizeof(seccomp_flag_candidates) / sizeof(seccomp_flag_candidates[0]);
+         i++) {
+        const char *flag = seccomp_flag_candidates[i].name;
         char buf[256];
         snprintf(buf, sizeof(buf),
-                 "\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"%s\"]}",
-                 seccomp_flag_candidates[i]);
+                 "\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"%s\"]}", flag);
         /* Known to the parser, whether or not seccomp is applied yet. */
         char doc[320];
         snprintf(doc, sizeof(doc), "{\"ociVersion\": \"1.0.0\", \"linux\": {%s}}", buf);
         bw_err_t e = NULL;
         struct oci_config *c = oci_config_parse(doc, strlen(doc), "features", &e);
         bw_error_free(&e);
-        if (c != NULL && add(&f->seccomp_known_flags, seccomp_flag_candidates[i], err) < 0) {
-            oci_config_free(c);
-            return -1;
-        }
+        bool known = c != NULL;
         oci_config_free(c);
+        if (known && add(&f->seccomp_known_flags, flag, err) < 0)
+            return -1;
+        /* Supported: seccomp applied at all, and this kernel has the flag. */
+        if (known && f->seccomp_enabled &&
+            bw_seccomp_flag_supported(seccomp_flag_candidates[i].bit) &&
+            add(&f->seccomp_supported_flags, flag, err) < 0)
+            return -1;
     }
     return 0;
 }
@@ -261,5 +270,6 @@ int bw_features_print(FILE *out, bw_err_t *err)
     bw_names_free(&f.seccomp_operators);
     bw_names_free(&f.seccomp_archs);
     bw_names_free(&f.seccomp_known_flags);
+    bw_names_free(&f.seccomp_supported_flags);
     return json != NULL ? 0 : -1;
 }

@@ -58,10 +58,7 @@ static json_object *linux_object(const struct bw_features *f)
     json_object_object_add(sc, "operators", names_array(&f->seccomp_operators));
     json_object_object_add(sc, "archs", names_array(&f->seccomp_archs));
     json_object_object_add(sc, "knownFlags", names_array(&f->seccomp_known_flags));
-    /* A filter is loaded with none of them yet. */
-    json_object_object_add(sc, "supportedFlags",
-                           f->seccomp_enabled ? names_array(&f->seccomp_known_flags)
-                                              : json_object_new_array());
+    json_object_object_add(sc, "supportedFlags", names_array(&f->seccomp_supported_flags));
     json_object_object_add(l, "seccomp", sc);
 
     json_object_object_add(l, "apparmor", enabled_object(f->apparmor));

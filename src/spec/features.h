@@ -28,6 +28,7 @@ struct bw_features {
     struct bw_names seccomp_operators;
     struct bw_names seccomp_archs;
     struct bw_names seccomp_known_flags;
+    struct bw_names seccomp_supported_flags;
     bool apparmor, selinux, intel_rdt, idmap_mounts, net_devices;
     const char **annotations; /* key, value, ..., NULL */
 };
