@@ -216,7 +216,7 @@ static int check_supported(struct oci_process *p, bool from_file, bw_err_t *err)
         return -1;
     }
     if (p->terminal)
-        return bw_error_set(err, ENOTSUP, "%s: terminals are not supported yet",
+        return bw_error_set(err, ENOTSUP, "%s: exec does not support terminals yet",
                             from_file ? "process.json: terminal" : "--tty");
     return 0;
 }

@@ -48,6 +48,7 @@
 #include "container/exec-internal.h"
 #include "container/state.h"
 #include "linux/idmap.h"
+#include "linux/listenfds.h"
 #include "linux/process.h"
 #include "linux/seccomp-filter.h"
 #include "linux/proc.h"
@@ -160,18 +161,6 @@ static int check_user(const struct oci_process *p, pid_t pid, bool setgroups_all
     return 0;
 }
 
-/* fds 3 .. 3+N-1 are the caller's to pass on: each must be open, and then
- * none of the fds burrow opens can take one of those numbers and leak into
- * the container. */
-static int check_preserved_fds(int n, bw_err_t *err)
-{
-    for (int fd = 3; fd < 3 + n; fd++) {
-        if (fcntl(fd, F_GETFD) < 0)
-            return bw_error_set(err, EBADF, "--preserve-fds %d: fd %d is not open", n, fd);
-    }
-    return 0;
-}
-
 /* ------------------------------------------------------------------------
  * E2 open
  */
@@ -275,9 +264,13 @@ static int child_join(struct exec_child *c, bw_err_t *err)
 static __attribute__((noreturn)) void child_exec(struct exec_child *c)
 {
     bw_err_t err = NULL;
-    /* TODO(terminal): --tty / --console-socket: open the pty in the
-     * container's devpts here, send the master over the socket, make the
-     * slave our stdio and controlling terminal (src/linux/terminal.h). */
+    /* TODO(terminal): --tty / --console-socket, with linux/terminal.h: in
+     * the parent bw_terminal_check_opts ("exec --detach") and
+     * bw_terminal_connect; here bw_terminal_open on "/", bw_terminal_set_size,
+     * bw_terminal_setup_slave (C2 is no group leader) and
+     * bw_terminal_send_master; a foreground exec without a console socket
+     * receives the master and waits in bw_terminal_relay instead of
+     * bw_wait_foreground. */
     if (bw_process_check(c->plan, &err) == 0)
         bw_process_exec(c->plan, c->t->setgroups_allowed, &err);
     char *text = bw_error_text(err);
@@ -294,7 +287,7 @@ static __attribute__((noreturn)) void child_main(struct exec_child *c)
     /* Once in the pid namespace the container sees us: it must not open
      * our /proc/PID/exe (the runtime binary) or read our memory. */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    if (child_join(c, &err) < 0) {
+    if (bw_process_early(c->plan, &err) < 0 || child_join(c, &err) < 0) {
         bw_sync_send_error(c->sync_fd, err);
         _exit(1);
     }
@@ -355,7 +348,14 @@ static int spawn(const char *id, struct target *t, struct bw_process_plan *plan,
         close(sv[1]);
         return bw_error_errno(err, "pipe");
     }
+    /* process.oomScoreAdj is inherited from the fork on (procattr.h). */
+    if (bw_process_before_clone(plan, err) < 0) {
+        close(sv[0]), close(sv[1]), close(res[0]), close(res[1]);
+        return -1;
+    }
     pid_t c1 = fork();
+    if (c1 != 0)
+        bw_process_after_clone(plan);
     if (c1 < 0) {
         int e = errno;
         close(sv[0]), close(sv[1]), close(res[0]), close(res[1]);
@@ -440,9 +440,13 @@ static int do_exec(const struct bw_ctx *ctx, const struct bw_exec_opts *o, struc
 {
     /* What the command line alone gets wrong, before the container. */
     if (o->tty || o->console_socket != NULL)
-        return bw_error_set(err, 0, "exec: %s: terminals are not supported yet",
+        return bw_error_set(err, 0, "exec: %s: exec does not support terminals yet",
                             o->tty ? "--tty" : "--console-socket");
-    if (check_preserved_fds(o->preserve_fds, err) < 0)
+    /* fds 3 .. 3+N-1 must be the caller's: then none of the fds burrow
+     * opens can take one of those numbers and leak into the container. */
+    char what[32];
+    snprintf(what, sizeof(what), "--preserve-fds %d", o->preserve_fds);
+    if (bw_passed_fds_check(3, o->preserve_fds, what, err) < 0)
         return bw_error_prefix(err, "exec");
     for (size_t i = 0; i < o->caps_len; i++) {
         if (bw_exec_check_cap_name(o->caps[i], err) < 0)
@@ -463,7 +467,8 @@ static int do_exec(const struct bw_ctx *ctx, const struct bw_exec_opts *o, struc
         t.ns_fd[i] = -1;
     int rc = -1;
     if (check_running(d, &s, err) < 0 || (config = bw_cdir_read_config(d, err)) == NULL ||
-        bw_exec_build_process(config, o, &p, err) < 0 || bw_process_prepare(p, &plan, err) < 0 ||
+        bw_exec_build_process(config, o, &p, err) < 0 ||
+        bw_process_prepare(p, config->linux, &plan, err) < 0 ||
         prepare_seccomp(config, p, &plan, err) < 0 || open_target(&s, &t, err) < 0 ||
         check_user(p, s.pid, t.setgroups_allowed, err) < 0)
         goto out;

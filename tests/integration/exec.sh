@@ -232,7 +232,7 @@ test_exec_process_file() {
     jq '.terminal = true' "$T/process.json" >"$T/tty.json"
     bw exec -p "$T/tty.json" "$CID"
     assert_status 1
-    assert_stderr_contains "process.json: terminal: terminals are not supported yet"
+    assert_stderr_contains "process.json: terminal: exec does not support terminals yet"
     bw exec -p "$T/process.json" --env A=b "$CID"
     assert_status 1
     assert_stderr_contains "--env cannot be combined with --process"
@@ -396,10 +396,10 @@ test_exec_errors() {
     assert_stderr_contains "--env: \"NOEQUALS\" is not KEY=VALUE"
     bw exec --tty "$CID" /bin/true
     assert_status 1
-    assert_stderr_contains "exec: --tty: terminals are not supported yet"
+    assert_stderr_contains "exec: --tty: exec does not support terminals yet"
     bw exec --console-socket "$T/sock" "$CID" /bin/true
     assert_status 1
-    assert_stderr_contains "--console-socket: terminals are not supported yet"
+    assert_stderr_contains "--console-socket: exec does not support terminals yet"
     bw exec --apparmor some-profile "$CID" /bin/true
     assert_status 1
     assert_stderr_contains "apparmorProfile"
