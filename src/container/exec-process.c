@@ -194,8 +194,8 @@ static int apply_flags(struct oci_process *p, const struct bw_exec_opts *o, bw_e
         free(p->apparmor_profile);
         p->apparmor_profile = a;
     }
-    /* --tty is refused before this point; a config's terminal does not
-     * apply to an exec'd process (runc's -t decides alone). */
+    /* A config's terminal does not apply to an exec'd process: -t decides
+     * alone, as runc's. */
     p->terminal = o->tty;
     return 0;
 }
@@ -215,9 +215,6 @@ static int check_supported(struct oci_process *p, bool from_file, bw_err_t *err)
         bw_error_free(&e);
         return -1;
     }
-    if (p->terminal)
-        return bw_error_set(err, ENOTSUP, "%s: exec does not support terminals yet",
-                            from_file ? "process.json: terminal" : "--tty");
     return 0;
 }
 

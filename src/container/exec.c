@@ -14,8 +14,11 @@
  * whatever no-pivot did E5 fork       setns(pid) and setns(time) apply only to children; the
  *                 grandchild (C2) is in them.  C1 reports C2's pid, exits
  *  grandchild (C2)
- *   E6 exec       bw_process_check (executable, cwd) and bw_process_exec,
- *                 the init's code path: rlimits, ids, capabilities,
+ *   E6 exec       with --tty, a new pty of the container's devpts as its
+ *                 terminal, the master sent to burrow (which relays it or
+ *                 hands it to --console-socket); then bw_process_check
+ *                 (executable, cwd) and bw_process_exec, the init's code
+ *                 path: rlimits, process attributes, ids, capabilities,
  *                 no_new_privs, seccomp, fds, exec
  *
  * C1 reports errors over the sync socket; C2 writes its error to a pipe
@@ -51,6 +54,7 @@
 #include "linux/listenfds.h"
 #include "linux/process.h"
 #include "linux/seccomp-filter.h"
+#include "linux/terminal.h"
 #include "linux/proc.h"
 #include "linux/sync.h"
 #include "util/cleanup.h"
@@ -214,7 +218,7 @@ struct exec_child {
     int lock_fd;
     int sync_fd;   /* C1 -> parent */
     int result_fd; /* C2 -> parent (write end of the pipe) */
-    bool joined_user;
+    int tty_fd;    /* process.terminal: C2 sends the pty master here, or -1 */
 };
 
 /* Not the caller's session keyring: the container's, by its name, as the
@@ -261,16 +265,43 @@ static int child_join(struct exec_child *c, bw_err_t *err)
     return 0;
 }
 
+/* process.terminal: a new pty of the container's devpts (at its /dev/pts,
+ * we are in its root by now) becomes our controlling terminal and stdio;
+ * the master goes to burrow, which relays it or hands it to the console
+ * socket.  C2 is no process group leader, as setsid needs. */
+static int child_terminal(struct exec_child *c, bw_err_t *err)
+{
+    const struct oci_process *p = c->plan->p;
+    cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        return bw_error_errno(err, "open the container's root");
+    int master = -1, slave = -1;
+    if (bw_terminal_open(rootfd, &master, &slave, err) < 0)
+        return -1;
+    uid_t uid = p->user ? p->user->uid : 0;
+    int r = bw_terminal_set_size(master, p->console_size, err);
+    if (r == 0 && uid != 0 && fchown(slave, uid, (gid_t)-1) < 0)
+        r = bw_error_errno(err, "give the pty to process.user.uid %u", (unsigned)uid);
+    if (r == 0)
+        r = bw_terminal_setup_slave(slave, err);
+    else
+        close(slave);
+    if (r == 0)
+        r = bw_sync_send_fd(c->tty_fd, BW_SYNC_CONSOLE, master, err);
+    close(master);
+    close(c->tty_fd);
+    return r;
+}
+
 static __attribute__((noreturn)) void child_exec(struct exec_child *c)
 {
     bw_err_t err = NULL;
-    /* TODO(terminal): --tty / --console-socket, with linux/terminal.h: in
-     * the parent bw_terminal_check_opts ("exec --detach") and
-     * bw_terminal_connect; here bw_terminal_open on "/", bw_terminal_set_size,
-     * bw_terminal_setup_slave (C2 is no group leader) and
-     * bw_terminal_send_master; a foreground exec without a console socket
-     * receives the master and waits in bw_terminal_relay instead of
-     * bw_wait_foreground. */
+    if (c->tty_fd >= 0 && child_terminal(c, &err) < 0) {
+        char *text = bw_error_text(err);
+        if (text != NULL)
+            bw_write_all(c->result_fd, text, strlen(text));
+        _exit(127);
+    }
     if (bw_process_check(c->plan, &err) == 0)
         bw_process_exec(c->plan, c->t->setgroups_allowed, &err);
     char *text = bw_error_text(err);
@@ -338,9 +369,14 @@ static int read_result(int fd, pid_t pid, bw_err_t *err)
 
 /* E3-E6: start the process; *pid is its host pid. */
 static int spawn(const char *id, struct target *t, struct bw_process_plan *plan, int lock_fd,
-                 pid_t *pid, bw_err_t *err)
+                 pid_t *pid, int *master, bw_err_t *err)
 {
     int sv[2], res[2];
+    int tv[2] = {-1, -1};
+    if (plan->p->terminal && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, tv) < 0)
+        return bw_error_errno(err, "socketpair");
+    cleanup_close int tty_fd = tv[0];
+    cleanup_close int tty_child = tv[1];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return bw_error_errno(err, "socketpair");
     if (pipe2(res, O_CLOEXEC) < 0) {
@@ -369,11 +405,14 @@ static int spawn(const char *id, struct target *t, struct bw_process_plan *plan,
                                .plan = plan,
                                .lock_fd = lock_fd,
                                .sync_fd = sv[1],
-                               .result_fd = res[1]};
+                               .result_fd = res[1],
+                               .tty_fd = tty_child};
         child_main(&c);
     }
     close(sv[1]);
     close(res[1]);
+    if (tty_child >= 0)
+        close(steal_fd(&tty_child));
     cleanup_close int sync_fd = sv[0];
     cleanup_close int result_fd = res[0];
     int64_t v = 0;
@@ -384,7 +423,13 @@ static int spawn(const char *id, struct target *t, struct bw_process_plan *plan,
     if (r < 0)
         return -1;
     *pid = (pid_t)v;
-    return read_result(result_fd, *pid, err);
+    if (read_result(result_fd, *pid, err) < 0)
+        return -1;
+    /* Sent before the exec, queued since. */
+    if (tty_fd >= 0 &&
+        bw_sync_recv_fd(tty_fd, BW_SYNC_CONSOLE, master, "the exec process", err) < 0)
+        return -1;
+    return 0;
 }
 
 static int write_pid_file(const char *path, pid_t pid, bw_err_t *err)
@@ -436,12 +481,9 @@ static int check_running(struct bw_cdir *d, struct bw_state *s, bw_err_t *err)
 
 /* E1, E2, spawn; on success the process runs and *pid is set. */
 static int do_exec(const struct bw_ctx *ctx, const struct bw_exec_opts *o, struct bw_cdir *d,
-                   pid_t *pid, bw_err_t *err)
+                   pid_t *pid, int *master, bw_err_t *err)
 {
     /* What the command line alone gets wrong, before the container. */
-    if (o->tty || o->console_socket != NULL)
-        return bw_error_set(err, 0, "exec: %s: exec does not support terminals yet",
-                            o->tty ? "--tty" : "--console-socket");
     /* fds 3 .. 3+N-1 must be the caller's: then none of the fds burrow
      * opens can take one of those numbers and leak into the container. */
     char what[32];
@@ -465,16 +507,31 @@ static int do_exec(const struct bw_ctx *ctx, const struct bw_exec_opts *o, struc
     struct target t = {.rootfd = -1};
     for (size_t i = 0; i < NS_N; i++)
         t.ns_fd[i] = -1;
+    cleanup_close int console_sock = -1;
     int rc = -1;
     if (check_running(d, &s, err) < 0 || (config = bw_cdir_read_config(d, err)) == NULL ||
         bw_exec_build_process(config, o, &p, err) < 0 ||
         bw_process_prepare(p, config->linux, &plan, err) < 0 ||
-        prepare_seccomp(config, p, &plan, err) < 0 || open_target(&s, &t, err) < 0 ||
-        check_user(p, s.pid, t.setgroups_allowed, err) < 0)
+        prepare_seccomp(config, p, &plan, err) < 0 ||
+        bw_terminal_check_opts(p->terminal, o->console_socket, o->detach ? "exec --detach" : NULL,
+                               err) < 0 ||
+        open_target(&s, &t, err) < 0 || check_user(p, s.pid, t.setgroups_allowed, err) < 0)
         goto out;
     plan.preserve_fds = o->preserve_fds;
-    if (spawn(o->id, &t, &plan, d->fd, pid, err) < 0)
+    /* Connected before the process exists: a wrong path undoes nothing. */
+    if (o->console_socket != NULL &&
+        (console_sock = bw_terminal_connect(o->console_socket, err)) < 0)
         goto out;
+    if (spawn(o->id, &t, &plan, d->fd, pid, master, err) < 0)
+        goto out;
+    if (console_sock >= 0) {
+        int r = bw_terminal_send_master(console_sock, *master, err);
+        close(steal_fd(master));
+        if (r < 0) {
+            kill(*pid, SIGKILL);
+            goto out;
+        }
+    }
     rc = 0;
 out:
     if (rc < 0)
@@ -502,14 +559,17 @@ int bw_container_exec(const struct bw_ctx *ctx, const struct bw_exec_opts *o, bw
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     cleanup_cdir struct bw_cdir d = {.fd = -1};
     pid_t pid = 0;
-    int rc = do_exec(ctx, o, &d, &pid, err);
+    cleanup_close int master = -1; /* the pty, when this exec relays it */
+    int rc = do_exec(ctx, o, &d, &pid, &master, err);
     if (rc == 0 && o->pid_file != NULL && write_pid_file(o->pid_file, pid, err) < 0) {
         kill(pid, SIGKILL);
         rc = bw_error_prefix(err, "exec in container `%s`", o->id);
     }
     /* Others may `kill`, `exec` or `delete` meanwhile. */
     bw_cdir_close(&d);
-    if (rc == 0 && !o->detach && (rc = bw_wait_foreground(pid, &set, err)) < 0)
+    if (rc == 0 && !o->detach &&
+        (rc = master >= 0 ? bw_terminal_relay(master, pid, &set, err)
+                          : bw_wait_foreground(pid, &set, err)) < 0)
         bw_error_prefix(err, "exec in container `%s`", o->id);
     if (!o->detach)
         sigprocmask(SIG_SETMASK, &old, NULL);

@@ -76,7 +76,10 @@ static int collect(const struct bw_state *st, struct pidset *out, bw_err_t *err)
             continue;
         bool in = (mnt != 0 && bw_proc_ns_inode((pid_t)pid, "mnt") == mnt) ||
                   (pidns != 0 && bw_proc_ns_inode((pid_t)pid, "pid") == pidns);
-        if (!in)
+        /* A zombie is gone already, waiting for its parent (a detached
+         * exec's is pid 1's) to collect its status. */
+        char state = 0;
+        if (!in || (bw_proc_stat((pid_t)pid, NULL, &state) == 0 && state == 'Z'))
             continue;
         if (out->n == cap) {
             pid_t *nv = realloc(out->v, 2 * cap * sizeof(pid_t));

@@ -230,9 +230,9 @@ test_exec_process_file() {
     assert_stdout_line "gid: 0"
     assert_stdout_line "nnp: 1"
     jq '.terminal = true' "$T/process.json" >"$T/tty.json"
-    bw exec -p "$T/tty.json" "$CID"
+    bw exec -d -p "$T/tty.json" "$CID"
     assert_status 1
-    assert_stderr_contains "process.json: terminal: exec does not support terminals yet"
+    assert_stderr_contains "process.terminal: true, but exec --detach has no terminal to relay"
     bw exec -p "$T/process.json" --env A=b "$CID"
     assert_status 1
     assert_stderr_contains "--env cannot be combined with --process"
@@ -324,6 +324,42 @@ test_exec_fds() {
     finish
 }
 
+# --- terminals ------------------------------------------------------------------
+
+# -t in the foreground: a new pty of the container's devpts is the process's
+# controlling terminal and stdio, relayed by burrow (its stdin here is not a
+# terminal); the exit status is the process's.
+test_exec_tty_relay() {
+    start_container
+    bw exec -t "$CID" /bin/sh -c '/bin/payload tty; exit 4'
+    assert_status 4
+    stdout=$(tr -d '\r' <<<"$stdout")
+    assert_stdout_line "tty: /dev/pts/0"
+    assert_stdout_line "ctty: yes"
+    assert_stdout_line "foreground: yes"
+    only_init_left
+    finish
+}
+
+# -t --console-socket --detach: the pty master goes to the socket (runc's
+# protocol), and exec returns.
+test_exec_tty_console_socket() {
+    start_container
+    "$PAYLOAD" console-recv "$T/console.sock" 'expect:# ' $'send:tty; exit 3\n' >"$T/recv.out" 2>"$T/recv.err" &
+    local recv_pid=$!
+    wait_until 10 test -S "$T/console.sock"
+    bw exec -t -d --console-socket "$T/console.sock" --pid-file "$T/exec.pid" "$CID" /bin/sh
+    assert_success
+    track_pid "$CID" "$(cat "$T/exec.pid")"
+    local recv_status=0
+    wait "$recv_pid" || recv_status=$?
+    assert_eq "$recv_status" 0 "console-recv's exit status ($(cat "$T/recv.err"))"
+    assert_match "$(tr -d '\r' <"$T/recv.out")" "/dev/pts/[0-9]+" "what the pty said"
+    wait_until 10 pid_reaped "$(cat "$T/exec.pid")"
+    only_init_left
+    finish
+}
+
 # --- containers in other states ------------------------------------------------------
 
 # A stopped container (its init exited) and a created one are refused.
@@ -394,12 +430,15 @@ test_exec_errors() {
     bw exec --env NOEQUALS "$CID" /bin/true
     assert_status 1
     assert_stderr_contains "--env: \"NOEQUALS\" is not KEY=VALUE"
-    bw exec --tty "$CID" /bin/true
+    bw exec --tty --detach "$CID" /bin/true
     assert_status 1
-    assert_stderr_contains "exec: --tty: exec does not support terminals yet"
+    assert_stderr_contains "exec --detach has no terminal to relay: give --console-socket"
     bw exec --console-socket "$T/sock" "$CID" /bin/true
     assert_status 1
-    assert_stderr_contains "--console-socket: exec does not support terminals yet"
+    assert_stderr_contains "--console-socket: config.json has process.terminal false"
+    bw exec -t --console-socket "$T/no-such.sock" "$CID" /bin/true
+    assert_status 1
+    assert_stderr_contains "--console-socket: connect to \`$T/no-such.sock\`"
     bw exec --apparmor some-profile "$CID" /bin/true
     assert_status 1
     assert_stderr_contains "apparmorProfile"
