@@ -3,15 +3,22 @@
  *  parent (burrow exec)
  *   E1 check      the container is running; its config.json copy gives the
  *                 process, changed by the flags (exec-process.c); capability
- *                 names resolved, the seccomp filter compiled, process.user checked against the
- * init's id maps and setgroups, all before any process exists E2 open       the init's namespaces
- * (/proc/PID/ns/X, only those that differ from ours) and root, then check that PID is still the
- * init by its start time: the fds are the container's even if the pid is recycled afterwards child
- * (C1) E3 join       the user namespace first (it gives the rights over the others), become its
- * root as the init did, then ipc, uts, net, pid, cgroup, time, and mount last; then the container's
- * session keyring, not the caller's E4 root       setns(mnt) leaves us at the namespace's root;
- * chroot into the init's own root (fchdir to /proc/PID/root) to be exactly where the init is,
- * whatever no-pivot did E5 fork       setns(pid) and setns(time) apply only to children; the
+ *                 names resolved, the seccomp filter compiled, process.user
+ *                 checked against the init's id maps and setgroups, all
+ *                 before any process exists
+ *   E2 open       the init's namespaces (/proc/PID/ns/X, only those that
+ *                 differ from ours) and root, then check that PID is still
+ *                 the init by its start time: the fds are the container's
+ *                 even if the pid is recycled afterwards
+ *  child (C1)
+ *   E3 join       the user namespace first (it gives the rights over the
+ *                 others), become its root as the init did, then ipc, uts,
+ *                 net, pid, cgroup, time, and mount last; then the
+ *                 container's session keyring, not the caller's
+ *   E4 root       setns(mnt) leaves us at the namespace's root; chroot into
+ *                 the init's own root (fchdir to /proc/PID/root) to be
+ *                 exactly where the init is, whatever no-pivot did
+ *   E5 fork       setns(pid) and setns(time) apply only to children; the
  *                 grandchild (C2) is in them.  C1 reports C2's pid, exits
  *  grandchild (C2)
  *   E6 exec       with --tty, a new pty of the container's devpts as its

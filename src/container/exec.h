@@ -41,8 +41,8 @@ struct bw_exec_opts {
     size_t caps_len;
     bool no_new_privs;          /* --no-new-privs */
     const char *apparmor;       /* --apparmor */
-    bool tty;                   /* --tty (not supported yet) */
-    const char *console_socket; /* --console-socket (not supported yet) */
+    bool tty;                   /* --tty: a new pty in the container */
+    const char *console_socket; /* --console-socket: where its master goes */
     bool detach;                /* --detach: return once the process runs */
     const char *pid_file;       /* --pid-file */
     int preserve_fds;           /* --preserve-fds N: fds 3 .. 3+N-1 */
