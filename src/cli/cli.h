@@ -42,6 +42,9 @@ int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create
     X(state, "print the state of a container as JSON")                                             \
     X(list, "list containers")                                                                     \
     X(kill, "send a signal to a container's process")                                              \
+    X(exec, "run another process in a running container")                                          \
+    X(ps, "list the processes of a container")                                                     \
+    X(features, "print the features this build implements, as JSON")                               \
     X(delete, "delete a container and its resources")                                              \
     X(spec, "write a new config.json")
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "container/exec.h"
 #include "container/hooks.h"
 #include "container/state.h"
 #include "container/support.h"
@@ -388,7 +389,15 @@ int bw_container_start(const struct bw_ctx *ctx, const char *id, bw_err_t *err)
 static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGTERM, SIGUSR1,
                                 SIGUSR2, SIGALRM, SIGCONT, SIGWINCH};
 
-static int wait_foreground(pid_t pid, const sigset_t *set, bw_err_t *err)
+void bw_foreground_sigset(sigset_t *set)
+{
+    sigemptyset(set);
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+        sigaddset(set, forwarded[i]);
+    sigaddset(set, SIGCHLD);
+}
+
+int bw_wait_foreground(pid_t pid, const sigset_t *set, bw_err_t *err)
 {
     cleanup_close int sfd = signalfd(-1, set, SFD_CLOEXEC);
     if (sfd < 0)
@@ -424,9 +433,7 @@ int bw_container_run(const struct bw_ctx *ctx, const struct bw_create_opts *o, b
     sigset_t set, old;
     sigemptyset(&set);
     if (!o->detach) {
-        for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-            sigaddset(&set, forwarded[i]);
-        sigaddset(&set, SIGCHLD);
+        bw_foreground_sigset(&set);
         /* Signals wait until the container runs, then go to it; the child
          * clears the mask before exec.  As a subreaper we reap an init
          * that is our grandchild. */
@@ -457,7 +464,7 @@ int bw_container_run(const struct bw_ctx *ctx, const struct bw_create_opts *o, b
         flock(d.fd, LOCK_UN);
         d.locked = false;
         rc = console >= 0 ? bw_terminal_relay(console, s.pid, &set, err)
-                          : wait_foreground(s.pid, &set, err);
+                          : bw_wait_foreground(s.pid, &set, err);
     }
     if (s.pid > 0 && (!o->detach || rc < 0)) {
         /* A foreground container is gone with its process, and a failed

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
+#include "container/exec.h"
 #include "container/hooks.h"
 #include "container/state.h"
 #include "linux/proc.h"
@@ -129,32 +130,33 @@ static int signal_init(const struct bw_state *s, int signo, bw_err_t *err)
     return send_init(s, pidfd, signo, err);
 }
 
-/* Every process in the container's pid namespace. */
+/* Every process of the container, as `ps` finds them (its mount namespace,
+ * and its pid namespace when it has one), so a process `exec` started is
+ * reached whether or not the container shares the host's pid namespace. */
 static int signal_all(const struct bw_state *s, int signo, bw_err_t *err)
 {
-    uint64_t ns = bw_proc_ns_inode(s->pid, "pid");
-    if (ns == 0)
-        return signal_init(s, signo, err);
     /* The init is opened before the others get the signal: their exit may
      * well end it (a shell waiting for them) before its own turn comes. */
     cleanup_close int pidfd = -1;
     if (open_init(s, &pidfd, err) < 0)
         return -1;
-    cleanup_dir DIR *dir = opendir("/proc");
-    if (dir == NULL)
-        return bw_error_errno(err, "open `/proc`");
-    struct dirent *de;
-    while ((de = readdir(dir)) != NULL) {
-        char *end = NULL;
-        long pid = strtol(de->d_name, &end, 10);
-        if (*end != '\0' || pid <= 0 || pid == s->pid)
-            continue;
-        if (bw_proc_ns_inode((pid_t)pid, "pid") == ns)
-            kill((pid_t)pid, signo);
+    cleanup_free pid_t *pids = NULL;
+    size_t n = 0;
+    bw_err_t e = NULL;
+    if (bw_container_pids(s, &pids, &n, &e) < 0) {
+        /* Exited since open_init: the init's signal below says so. */
+        if (e->code != ESRCH) {
+            *err = e;
+            return -1;
+        }
+        bw_error_free(&e);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (pids[i] != s->pid)
+            kill(pids[i], signo);
     }
     /* The init last: SIGKILL to it ends the namespace.  If it has exited
      * meanwhile, the signal reached all there was. */
-    bw_err_t e = NULL;
     if (send_init(s, pidfd, signo, &e) < 0) {
         if (e->code != ESRCH || pidfd < 0) {
             *err = e;
@@ -180,15 +182,10 @@ int bw_container_kill(const struct bw_ctx *ctx, const char *id, int signo, bool 
                              "it is %s: only a created or running container can be "
                              "signalled",
                              bw_status_name(st));
-        else if (all && s.own_pidns)
+        else if (all)
             r = signal_all(&s, signo, err);
-        else {
-            if (all)
-                bw_warn("kill --all: container `%s` shares its pid namespace and burrow "
-                        "manages no cgroup for it yet: only its init process is signalled",
-                        id);
+        else
             r = signal_init(&s, signo, err);
-        }
     }
     bw_state_free_fields(&s);
     if (r < 0)
@@ -231,7 +228,7 @@ int bw_container_delete(const struct bw_ctx *ctx, const char *id, bool force, bw
             /* A created container never ran anything: deleting it is not
              * destructive, as runc does.  SIGKILL to the init of a pid
              * namespace ends every process in it. */
-            r = s.own_pidns ? signal_all(&s, SIGKILL, err) : signal_init(&s, SIGKILL, err);
+            r = signal_all(&s, SIGKILL, err);
             if (r == 0 && !wait_gone(&s, 10000))
                 r = bw_error_set(err, ETIMEDOUT, "process %d did not exit after SIGKILL",
                                  (int)s.pid);
