@@ -28,8 +28,10 @@ build=(build-essential autoconf automake libtool pkg-config libjson-c-dev libcap
 runtime=(uidmap fuse-overlayfs slirp4netns busybox-static)
 # The test suite (jq, util-linux's setpriv, timeout in coreutils, ps),
 # other runtimes and tools for comparisons and benchmarks, clang for fuzzing,
-# clang-format for the format check of scripts/check.sh.
-testing=(jq crun runc bubblewrap hyperfine time util-linux procps passt clang clang-format)
+# clang-format for the format check of scripts/check.sh, python3-jsonschema
+# for the check of `burrow features` against the runtime-spec schema.
+testing=(jq crun runc bubblewrap hyperfine time util-linux procps passt clang clang-format
+    python3-jsonschema)
 
 pkgs=("${build[@]}" "${runtime[@]}")
 [ "$with_test" -eq 0 ] || pkgs+=("${testing[@]}")

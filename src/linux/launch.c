@@ -434,8 +434,17 @@ static int child_keyring(struct bw_launch *l, bw_err_t *err)
         return 0;
     char name[1100];
     snprintf(name, sizeof(name), "_ses.%s", l->id != NULL ? l->id : "burrow");
-    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) >= 0)
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) >= 0) {
+        /* The owner may search and link it too (the possessor may do all),
+         * so that `burrow exec` joins this very keyring by its name rather
+         * than making another. */
+        const unsigned long perm = 0x3f000000 /* possessor: all */ | 0x00010000 /* user: view */ |
+                                   0x00020000 /* read */ | 0x00080000 /* search */ |
+                                   0x00100000 /* link */;
+        if (syscall(SYS_keyctl, KEYCTL_SETPERM, KEY_SPEC_SESSION_KEYRING, perm) < 0)
+            bw_debug("session keyring: set its permissions: %s", strerror(errno));
         return 0;
+    }
     if (errno == ENOSYS)
         return 0; /* a kernel without keys: nothing to share either */
     if (errno == EDQUOT)

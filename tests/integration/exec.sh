@@ -159,6 +159,10 @@ test_exec_session_keyring() {
     inside=$(sed -n 's/^keyring: //p' <<<"$stdout")
     assert_eq "${inside#* }" "_ses.$CID" "the exec'd process's session keyring"
     assert_ne "${inside%% *}" "${host%% *}" "keyring serial"
+    # The init's very keyring, joined each time, not a new one of that name.
+    bw exec "$CID" /bin/payload keyring
+    assert_success
+    assert_stdout_line "keyring: $inside"
     finish
 }
 
