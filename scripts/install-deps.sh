@@ -28,8 +28,9 @@ build=(build-essential autoconf automake libtool pkg-config libjson-c-dev libcap
 runtime=(uidmap fuse-overlayfs slirp4netns busybox-static)
 # The test suite (jq, util-linux's setpriv, timeout in coreutils, ps),
 # other runtimes and tools for comparisons and benchmarks, clang for fuzzing,
-# clang-format for the format check of scripts/check.sh.
-testing=(jq crun runc bubblewrap hyperfine time util-linux procps passt clang clang-format)
+# clang-format for the format check of scripts/check.sh, podman (with
+# conmon) for tests/integration/podman.sh, which drives burrow through it.
+testing=(jq crun runc bubblewrap hyperfine time util-linux procps passt clang clang-format podman conmon)
 
 pkgs=("${build[@]}" "${runtime[@]}")
 [ "$with_test" -eq 0 ] || pkgs+=("${testing[@]}")
