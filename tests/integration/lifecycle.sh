@@ -726,6 +726,44 @@ test_default_root_rootless() {
     assert_nothing_left
 }
 
+# Root in a user namespace it did not make, as rootless Podman runs its
+# runtime (`unshare --map-root-user --map-auto` makes the same): /run is not
+# its to write, so the state goes to its own XDG_RUNTIME_DIR, as for a user.
+# modes: rootless
+test_default_root_in_user_namespace() {
+    needs_subuid
+    needs_cmd unshare
+    make_bundle
+    # The namespace is made by unshare: the config asks for none.
+    # shellcheck disable=SC2016 # jq's
+    cfg 'del(.linux.uidMappings, .linux.gidMappings) | .linux.namespaces |= map(select(.type != "user"))'
+    payload_args wait-signal 30
+    mkdir -m 0700 "$T/xdg"
+    local id
+    id=$(new_cid)
+    inns() {
+        capture env XDG_RUNTIME_DIR="$T/xdg" unshare --user --map-root-user --map-auto "$BURROW" "$@"
+    }
+    inns run -d --bundle "$BUNDLE" "$id"
+    assert_success
+    assert_file_exists "$T/xdg/burrow/$id"
+    inns state "$id"
+    assert_success
+    assert_eq "$(jq -r .status <<<"$stdout")" running "status in the namespace"
+    # Outside, the same XDG_RUNTIME_DIR is the same root.
+    capture env XDG_RUNTIME_DIR="$T/xdg" "$BURROW" list -q
+    assert_success
+    assert_stdout_line "$id"
+    inns delete --force "$id"
+    assert_success
+    assert_file_missing "$T/xdg/burrow/$id"
+    # No XDG_RUNTIME_DIR: root's /run/burrow, which is not ours to write.
+    capture env -u XDG_RUNTIME_DIR unshare --user --map-root-user --map-auto "$BURROW" run -d --bundle "$BUNDLE" "$id"
+    assert_failure
+    assert_stderr_contains "/run/burrow"
+    assert_nothing_left
+}
+
 # --- global options -------------------------------------------------------------------
 
 test_log_json() {
