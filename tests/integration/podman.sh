@@ -193,6 +193,11 @@ pm_logs_have() {
     "${pm_env[@]}" podman logs "$1" 2>/dev/null | tr -d '\r' | grep -qxF -- "$2"
 }
 
+# pm_status_is NAME STATUS: Podman says NAME is STATUS (for wait_until).
+pm_status_is() {
+    [ "$("${pm_env[@]}" podman inspect --format '{{.State.Status}}' "$1" 2>/dev/null)" = "$2" ]
+}
+
 # pm_exit_code NAME: the exit code Podman recorded.
 pm_exit_code() {
     pm inspect --format '{{.State.ExitCode}}' "$1"
@@ -304,6 +309,13 @@ test_stop() {
     assert_success
     assert_eq "$(pm_exit_code waiter)" 143 "exit code after podman stop"
     wait_until 10 pm_logs_have waiter "signal: TERM"
+    # started again: Podman deletes it in burrow and creates it anew, same id
+    pm start waiter
+    assert_success
+    wait_until 20 pm_status_is waiter running
+    pm stop --time 10 waiter
+    assert_success
+    assert_eq "$(pm_exit_code waiter)" 143 "exit code after the second podman stop"
 
     pm_run_detached sleeper sleep 600
     local c2=$cid
