@@ -264,6 +264,22 @@ test_run_rm() {
     pm_done "$cid"
 }
 
+# podman run --preserve-fds 1: burrow create --preserve-fds 1 passes fd 3,
+# and nothing else, to the process.
+# timeout: 180
+test_preserve_fds() {
+    pm_setup
+    # shellcheck disable=SC2016 # the inner bash expands
+    capture bash -c 'exec 3</dev/null; exec "$@"' sh "${pm_env[@]}" timeout 50 podman run --rm \
+        --pull=never --preserve-fds 1 "$PM_IMAGE" /bin/payload fds
+    assert_success
+    assert_stdout_line "fds: 0 1 2 3"
+    pm run --rm --pull=never "$PM_IMAGE" /bin/payload fds
+    assert_success
+    assert_stdout_line "fds: 0 1 2"
+    pm_done
+}
+
 # Exit codes reach the user: the process's own, 127 for a missing command,
 # 126 for one that is not executable (Podman reads burrow's message for
 # those, and shows it).
