@@ -119,6 +119,16 @@ EOF
         "XDG_DATA_HOME=$PM/home/.local/share" "TMPDIR=$PM/tmp"
         "CONTAINERS_CONF=$PM/containers.conf" "CONTAINERS_STORAGE_CONF=$PM/storage.conf"
         "CONTAINERS_REGISTRIES_CONF=$PM/registries.conf")
+    # As root, Podman 4.3 also writes to two fixed host paths that no option
+    # moves: netavark's run directory and containers/image's blob info
+    # cache.  Those this test makes, it removes (pm_teardown).
+    pm_host_made=()
+    if [ "$BW_MODE" = root ]; then
+        local p
+        for p in /run/containers /var/lib/containers; do
+            [ -e "$p" ] || pm_host_made+=("$p")
+        done
+    fi
     trap pm_teardown EXIT
     trap 'pm_teardown; exit 1' TERM
 
@@ -152,6 +162,7 @@ pm_teardown() {
         if [[ $pid =~ ^[0-9]+$ ]]; then kill -KILL "$pid" 2>/dev/null || true; fi
     done
     rm -rf "$PM" 2>/dev/null || true
+    [ ${#pm_host_made[@]} -eq 0 ] || rm -rf "${pm_host_made[@]}"
     PM=
 }
 
