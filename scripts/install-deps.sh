@@ -29,9 +29,10 @@ runtime=(uidmap fuse-overlayfs slirp4netns busybox-static)
 # The test suite (jq, util-linux's setpriv, timeout in coreutils, ps),
 # other runtimes and tools for comparisons and benchmarks, clang for fuzzing,
 # clang-format for the format check of scripts/check.sh, python3-jsonschema
-# for the check of `burrow features` against the runtime-spec schema.
+# for the check of `burrow features` against the runtime-spec schema, podman
+# (with conmon) for tests/integration/podman.sh, which drives burrow through it.
 testing=(jq crun runc bubblewrap hyperfine time util-linux procps passt clang clang-format
-    python3-jsonschema)
+    python3-jsonschema podman conmon)
 
 pkgs=("${build[@]}" "${runtime[@]}")
 [ "$with_test" -eq 0 ] || pkgs+=("${testing[@]}")

@@ -46,7 +46,10 @@ int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create
     X(ps, "list the processes of a container")                                                     \
     X(features, "print the features this build implements, as JSON")                               \
     X(delete, "delete a container and its resources")                                              \
-    X(spec, "write a new config.json")
+    X(spec, "write a new config.json")                                                             \
+    X(update, "update a container's resource limits (needs cgroups: refused)")                     \
+    X(pause, "pause a container (needs the cgroup freezer: refused)")                              \
+    X(resume, "resume a paused container")
 
 #define BW_DECLARE_COMMAND(name, summary)                                                          \
     int bw_cmd_##name(struct bw_global *g, int argc, char **argv, bw_err_t *err);

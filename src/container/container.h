@@ -39,6 +39,13 @@ int bw_container_delete(const struct bw_ctx *ctx, const char *id, bool force, bw
 /* Print the state as JSON to `out`. */
 int bw_container_state(const struct bw_ctx *ctx, const char *id, FILE *out, bw_err_t *err);
 
+/* update --resources FILE ("-": standard input), pause, resume: each needs a
+ * cgroup burrow does not manage yet, and says so after checking its input.
+ * A resources object that sets no limit is a successful no-op. */
+int bw_container_update(const struct bw_ctx *ctx, const char *id, const char *resources,
+                        bw_err_t *err);
+int bw_container_pause(const struct bw_ctx *ctx, const char *id, bool resume, bw_err_t *err);
+
 enum bw_list_format { BW_LIST_TABLE, BW_LIST_JSON, BW_LIST_QUIET };
 int bw_container_list(const struct bw_ctx *ctx, enum bw_list_format fmt, FILE *out, bw_err_t *err);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -212,11 +213,38 @@ static bool wait_gone(const struct bw_state *s, int ms)
     return !bw_proc_alive(s->pid, s->pid_start);
 }
 
+/* No state directory for a valid `id`: the container does not exist. */
+static bool container_missing(const struct bw_ctx *ctx, const char *id)
+{
+    bw_err_t e = NULL;
+    if (bw_id_check(id, &e) < 0) {
+        bw_error_free(&e);
+        return false;
+    }
+    cleanup_free char *root = bw_state_root(ctx->root_opt, false, &e);
+    if (root == NULL) {
+        bw_error_free(&e);
+        return false;
+    }
+    cleanup_free char *path = NULL;
+    if (asprintf(&path, "%s/%s", root, id) < 0)
+        return false;
+    struct stat st;
+    return lstat(path, &st) < 0 && errno == ENOENT;
+}
+
 int bw_container_delete(const struct bw_ctx *ctx, const char *id, bool force, bw_err_t *err)
 {
     cleanup_cdir struct bw_cdir d = {.fd = -1};
     struct bw_state s = {0};
     bool have = false;
+    /* As runc and crun: `delete --force` makes sure the container is gone,
+     * and gone already is success.  Engines rely on it: Podman runs it after
+     * a create that failed, and logs an error when it fails. */
+    if (force && container_missing(ctx, id)) {
+        bw_debug("delete --force: container `%s` does not exist", id);
+        return 0;
+    }
     if (open_container(ctx, id, true, &d, &s, &have, err) < 0)
         return bw_error_prefix(err, "delete");
     int r = 0;

@@ -110,6 +110,15 @@ static char *tmp_root(uid_t uid, bool create, bw_err_t *err)
     return path;
 }
 
+/* $XDG_RUNTIME_DIR is set, absolute, and a directory owned by uid. */
+static bool xdg_is_ours(uid_t uid)
+{
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    struct stat st;
+    return xdg != NULL && xdg[0] == '/' && stat(xdg, &st) == 0 && S_ISDIR(st.st_mode) &&
+           st.st_uid == uid;
+}
+
 char *bw_state_root(const char *opt, bool create, bw_err_t *err)
 {
     char *path = NULL;
@@ -122,13 +131,14 @@ char *bw_state_root(const char *opt, bool create, bw_err_t *err)
             if (cwd == NULL || asprintf(&path, "%s/%s", cwd, opt) < 0)
                 path = NULL;
         }
-    } else if (uid == 0) {
+    } else if (uid == 0 && (!bw_proc_in_child_userns() || !xdg_is_ours(uid))) {
+        /* Root in a user namespace (rootless Podman runs its runtime as
+         * root in the namespace it made) cannot write /run: it gets the
+         * $XDG_RUNTIME_DIR of the user it is, as a user does. */
         path = strdup("/run/burrow");
     } else {
         const char *xdg = getenv("XDG_RUNTIME_DIR");
-        struct stat st;
-        if (xdg != NULL && xdg[0] == '/' && stat(xdg, &st) == 0 && S_ISDIR(st.st_mode) &&
-            st.st_uid == uid) {
+        if (xdg_is_ours(uid)) {
             if (asprintf(&path, "%s/burrow", xdg) < 0)
                 path = NULL;
         } else {

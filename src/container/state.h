@@ -35,7 +35,9 @@ const char *bw_status_name(enum bw_status s);
 int bw_id_check(const char *id, bw_err_t *err);
 
 /* Resolve the state root: `opt` (--root) when given, else /run/burrow for
- * root, else $XDG_RUNTIME_DIR/burrow when that is a directory owned by the
+ * root (root in a user namespace other than the initial one, as under
+ * rootless Podman, is taken for a user when its XDG_RUNTIME_DIR is its own),
+ * else $XDG_RUNTIME_DIR/burrow when that is a directory owned by the
  * caller, else /tmp/burrow-UID (created 0700 and checked to be ours).
  * Creates it when missing if `create` (for create and run); the commands
  * that only look at containers leave a missing root missing: it holds none.

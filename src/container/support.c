@@ -27,11 +27,11 @@ static int unsupported(bw_err_t *err, const char *field)
                         field);
 }
 
-static void warn_resources(const struct oci_resources *r)
+void bw_resources_list(const struct oci_resources *r, char *list, size_t size)
 {
+    list[0] = '\0';
     if (r == NULL)
         return;
-    char list[256] = "";
     struct {
         bool set;
         const char *name;
@@ -50,9 +50,15 @@ static void warn_resources(const struct oci_resources *r)
         if (!parts[i].set)
             continue;
         if (list[0] != '\0')
-            strncat(list, ", ", sizeof(list) - strlen(list) - 1);
-        strncat(list, parts[i].name, sizeof(list) - strlen(list) - 1);
+            strncat(list, ", ", size - strlen(list) - 1);
+        strncat(list, parts[i].name, size - strlen(list) - 1);
     }
+}
+
+static void warn_resources(const struct oci_resources *r)
+{
+    char list[256];
+    bw_resources_list(r, list, sizeof(list));
     if (list[0] != '\0')
         bw_warn("linux.resources: %s not applied: burrow does not manage cgroups yet", list);
 }

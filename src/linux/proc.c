@@ -86,3 +86,23 @@ uint64_t bw_proc_ns_inode(pid_t pid, const char *name)
         return 0;
     return (uint64_t)st.st_ino;
 }
+
+bool bw_proc_in_child_userns(void)
+{
+    /* The initial user namespace maps every id: "0 0 4294967295".  Any
+     * other map (a fraction of the ids, or several lines) is a namespace
+     * someone made, e.g. the one rootless Podman runs its runtime in. */
+    char buf[256];
+    cleanup_close int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    unsigned long inside, outside, count;
+    char rest;
+    if (sscanf(buf, " %lu %lu %lu %c", &inside, &outside, &count, &rest) != 3)
+        return true;
+    return !(inside == 0 && outside == 0 && count == 4294967295UL);
+}

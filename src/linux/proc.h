@@ -23,4 +23,8 @@ int bw_pidfd_open(pid_t pid);
 /* Inode of /proc/PID/ns/NAME, or 0 when it cannot be read. */
 uint64_t bw_proc_ns_inode(pid_t pid, const char *name);
 
+/* True when we run in a user namespace other than the initial one (our
+ * uid_map is not the identity over every id). */
+bool bw_proc_in_child_userns(void);
+
 #endif

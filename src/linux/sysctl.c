@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 #ifdef HAVE_LINUX_OPENAT2_H
@@ -84,12 +85,23 @@ int bw_sysctl_check(const struct oci_config *c, unsigned long new_ns, bw_err_t *
                 oci_linux_find_namespace(l, ns == CLONE_NEWNET   ? OCI_NS_NETWORK
                                             : ns == CLONE_NEWIPC ? OCI_NS_IPC
                                                                  : OCI_NS_UTS);
-            if (n != NULL && n->path != NULL)
+            /* Joined by path: allowed unless it is the runtime's own (an
+             * engine such as Podman gives the network namespace it made
+             * this way, with its sysctls in the config). */
+            if (n != NULL && n->path != NULL) {
+                char own[64];
+                snprintf(own, sizeof(own), "/proc/self/ns/%s",
+                         ns == CLONE_NEWNET ? "net" : ns_word(ns));
+                struct stat a, b;
+                if (stat(n->path, &a) == 0 && stat(own, &b) == 0 &&
+                    (a.st_dev != b.st_dev || a.st_ino != b.st_ino))
+                    continue;
                 return bw_error_set(err, EINVAL,
-                                    "config.json: linux.sysctl[\"%s\"]: the %s namespace is "
-                                    "joined (`%s`), not new: burrow sets sysctls only in "
-                                    "namespaces of the container's own",
+                                    "config.json: linux.sysctl[\"%s\"]: the %s namespace "
+                                    "joined (`%s`) is the host's: setting it would change the "
+                                    "host",
                                     key, type, n->path);
+            }
             return bw_error_set(err, EINVAL,
                                 "config.json: linux.sysctl[\"%s\"]: needs a new %s namespace "
                                 "(add {\"type\": \"%s\"} to linux.namespaces); without one it "

@@ -658,6 +658,11 @@ struct oci_process *oci_process_parse(const char *data, size_t len, const char *
                                       bw_err_t *err);
 void oci_process_free(struct oci_process *p);
 
+/* A linux.resources object alone (the file of `update --resources`). */
+struct oci_resources *oci_resources_parse(const char *data, size_t len, const char *filename,
+                                          bw_err_t *err);
+void oci_resources_free(struct oci_resources *r);
+
 /* The spec's MUST rules for Linux (ociVersion 1.x, absolute paths, unique
  * namespaces, sane id mappings, rlimits, devices, seccomp enums...).  Accepts
  * a config without root or process: the schema makes them optional. */
@@ -683,7 +688,12 @@ static inline void oci_process_freep(struct oci_process **p)
 {
     oci_process_free(*p);
 }
-#define cleanup_oci_config  __attribute__((cleanup(oci_config_freep)))
-#define cleanup_oci_process __attribute__((cleanup(oci_process_freep)))
+static inline void oci_resources_freep(struct oci_resources **r)
+{
+    oci_resources_free(*r);
+}
+#define cleanup_oci_config    __attribute__((cleanup(oci_config_freep)))
+#define cleanup_oci_process   __attribute__((cleanup(oci_process_freep)))
+#define cleanup_oci_resources __attribute__((cleanup(oci_resources_freep)))
 
 #endif

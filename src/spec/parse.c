@@ -895,6 +895,20 @@ struct oci_process *oci_process_parse(const char *data, size_t len, const char *
     return parse_document(data, len, filename, &oci_process_desc, err);
 }
 
+struct oci_resources *oci_resources_parse(const char *data, size_t len, const char *filename,
+                                          bw_err_t *err)
+{
+    return parse_document(data, len, filename, &oci_resources_desc, err);
+}
+
+void oci_resources_free(struct oci_resources *r)
+{
+    if (r == NULL)
+        return;
+    free_object(&oci_resources_desc, r);
+    free(r);
+}
+
 void oci_config_free(struct oci_config *c)
 {
     if (c == NULL)

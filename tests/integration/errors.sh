@@ -541,13 +541,28 @@ test_ops_on_unknown_id() {
         assert_failure
         assert_stderr_contains "\`$CID\` does not exist"
     done
-    bw delete --force "$CID"
-    assert_failure
-    assert_stderr_contains "\`$CID\` does not exist"
     bw kill "$CID" KILL
     assert_failure
     assert_stderr_contains "\`$CID\` does not exist"
     assert_failed_cleanly
+}
+
+# `delete --force` of a container that does not exist succeeds silently, as
+# with runc and crun: engines (Podman) run it after a create that failed.
+# An invalid id is still an error, and nothing is created.
+test_delete_force_unknown_id() {
+    bw delete --force "$CID"
+    assert_success
+    assert_eq "$stderr" "" "stderr of delete --force"
+    assert_file_missing "$BW_ROOT"
+    bw delete --force "bad/id"
+    assert_failure
+    assert_stderr_contains "invalid container id"
+    assert_file_missing "$BW_ROOT"
+    bw delete "$CID"
+    assert_failure
+    assert_stderr_contains "\`$CID\` does not exist"
+    assert_nothing_left
 }
 
 # --- the lifecycle --------------------------------------------------------------------

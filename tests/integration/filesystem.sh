@@ -233,13 +233,46 @@ test_sysctl_namespace_not_new() {
     cfg '.linux.sysctl = {"kernel.shmmax": "1"} | .linux.namespaces += [{"type": "ipc", "path": "/proc/self/ns/ipc"}]'
     bw create --bundle "$BUNDLE" "$CID"
     assert_status 1
-    assert_stderr_contains 'config.json: linux.sysctl["kernel.shmmax"]: the ipc namespace is joined (`/proc/self/ns/ipc`), not new'
+    assert_stderr_contains 'config.json: linux.sysctl["kernel.shmmax"]: the ipc namespace joined (`/proc/self/ns/ipc`) is the host'"'"'s: setting it would change the host'
     assert_nothing_left "$CID"
     cfg '.linux.sysctl = {"kernel.domainname": "x"} | .linux.namespaces |= map(select(.type != "uts")) | del(.hostname)'
     bw create --bundle "$BUNDLE" "$CID"
     assert_status 1
     assert_stderr_contains 'config.json: linux.sysctl["kernel.domainname"]: needs a new uts namespace'
     assert_nothing_left "$CID"
+}
+
+# A network namespace joined by path that is not the host's takes the
+# sysctls (Podman gives the one it made this way, with its default
+# net.ipv4.ping_group_range): a second container in the first one's.
+test_sysctl_joined_namespace() {
+    make_bundle
+    cfg 'del(.linux.seccomp) | .linux.namespaces |= map(select(.type != "network")) + [{"type":"network"}]'
+    payload_args echo ready -- sleep 60
+    bw_bg run --bundle "$BUNDLE" "$CID"
+    wait_until 10 file_has_line "$bg_out" "ready"
+    get_pid "$CID"
+    local first=$pid cid2
+    cid2=$(new_cid)
+    make_bundle "$T/bundle2"
+    cfg '.linux.namespaces |= map(select(.type != "network"))
+         | .linux.namespaces += [{"type":"network","path":"/proc/\($p)/ns/net"}]
+         | .linux.sysctl = {"net.ipv4.ping_group_range": "0 2147483647"}
+         | .mounts |= map(select(.destination != "/sys"))' --arg p "$first"
+    if [ "$(id -u)" -ne 0 ]; then
+        cfg '.linux.namespaces |= map(select(.type != "user"))
+             | .linux.namespaces += [{"type":"user","path":"/proc/\($p)/ns/user"}]
+             | del(.linux.uidMappings) | del(.linux.gidMappings)' --arg p "$first"
+    fi
+    payload_args cat /proc/sys/net/ipv4/ping_group_range
+    bw run --bundle "$BUNDLE" "$cid2"
+    assert_success
+    assert_stdout_contains $'0\t2147483647'
+    # The host's is untouched.
+    assert_ne "$(tr -s '\t ' ' ' </proc/sys/net/ipv4/ping_group_range)" "0 2147483647" "the host's ping_group_range"
+    bw kill "$CID" KILL
+    bw_wait
+    assert_nothing_left
 }
 
 # A namespaced name the kernel does not have fails in the container, named.

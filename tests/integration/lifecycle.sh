@@ -639,6 +639,92 @@ test_concurrent_start() {
     assert_nothing_left
 }
 
+# --- update, pause, resume -------------------------------------------------------------
+
+# update --resources (what `podman update` runs), pause and resume need the
+# container's cgroup, and burrow manages none yet: a limit is refused by
+# name, pausing is refused, after the id and the file are checked; a file
+# that sets no limit changes nothing.  The container runs on, untouched.
+test_update_pause_resume_refused() {
+    make_bundle
+    payload_args wait-signal 30
+    bw_bg run --bundle "$BUNDLE" "$CID"
+    wait_until 10 file_has_line "$bg_out" "wait-signal: ready"
+    echo '{"memory": {"limit": 104857600}, "pids": {"limit": 10}}' >"$T/res.json"
+    bw update --resources "$T/res.json" "$CID"
+    assert_status 1
+    assert_stderr_contains "update container \`$CID\`: $T/res.json: memory, pids: cannot be applied: burrow does not manage cgroups yet"
+    # the form Podman passes
+    bw update --resources="$T/res.json" "$CID"
+    assert_status 1
+    assert_stderr_contains "memory, pids: cannot be applied"
+    echo '{}' >"$T/none.json"
+    bw update -r "$T/none.json" "$CID"
+    assert_success
+    assert_eq "$stderr" "" "stderr of an update that sets nothing"
+    # shellcheck disable=SC2016 # the inner shell expands
+    capture sh -c 'printf %s "$1" | "$2" --root "$3" update -r - "$4"' sh '{"cpu": {"shares": 512}}' \
+        "$BURROW" "$BW_ROOT" "$CID"
+    assert_status 1
+    assert_stderr_contains "<stdin>: cpu: cannot be applied"
+
+    echo '{"memory": {"limit": "lots"}}' >"$T/bad.json"
+    bw update -r "$T/bad.json" "$CID"
+    assert_status 1
+    assert_stderr_contains "memory.limit"
+    echo '{"memory":' >"$T/broken.json"
+    bw update -r "$T/broken.json" "$CID"
+    assert_status 1
+    assert_stderr_contains "syntax error"
+    bw update -r "$T/missing.json" "$CID"
+    assert_status 1
+    assert_stderr_contains "missing.json"
+    bw update "$CID"
+    assert_status 1
+    assert_stderr_contains "--resources FILE is required"
+    bw update --memory 1 "$CID"
+    assert_status 1
+    assert_stderr_contains "unknown option \`--memory\`"
+    bw update -r "$T/res.json" no-such-id
+    assert_status 1
+    assert_stderr_contains "\`no-such-id\` does not exist"
+
+    bw pause "$CID"
+    assert_status 1
+    assert_stderr_contains "pause container \`$CID\`: pausing needs the cgroup freezer, and burrow does not manage cgroups yet"
+    bw resume "$CID"
+    assert_status 1
+    assert_stderr_contains "resume container \`$CID\`: it is running, not paused"
+    bw pause no-such-id
+    assert_status 1
+    assert_stderr_contains "\`no-such-id\` does not exist"
+
+    # still running, and still ours to signal
+    assert_state "$CID" running
+    bw kill "$CID" USR1
+    assert_success
+    bw_wait
+    assert_status 138
+    assert_stdout_line "signal: USR1"
+
+    # a stopped container has nothing to update or pause
+    local id2
+    id2=$(new_cid)
+    payload_args exit 0
+    bw run -d --bundle "$BUNDLE" "$id2"
+    assert_success
+    wait_until 10 state_is "$id2" stopped
+    bw update -r "$T/none.json" "$id2"
+    assert_status 1
+    assert_stderr_contains "it is stopped: only a created or running container can be updated"
+    bw pause "$id2"
+    assert_status 1
+    assert_stderr_contains "it is stopped: only a running container can be paused"
+    bw delete "$id2"
+    assert_success
+    assert_nothing_left
+}
+
 # --- the default state root ----------------------------------------------------------
 
 # As root, without --root, the state is in /run/burrow.
@@ -723,6 +809,44 @@ test_default_root_rootless() {
     capture env XDG_RUNTIME_DIR="$T/xdg" "$BURROW" delete --force "$id2"
     assert_success
     assert_file_missing "$T/xdg/burrow/$id2"
+    assert_nothing_left
+}
+
+# Root in a user namespace it did not make, as rootless Podman runs its
+# runtime (`unshare --map-root-user --map-auto` makes the same): /run is not
+# its to write, so the state goes to its own XDG_RUNTIME_DIR, as for a user.
+# modes: rootless
+test_default_root_in_user_namespace() {
+    needs_subuid
+    needs_cmd unshare
+    make_bundle
+    # The namespace is made by unshare: the config asks for none.
+    # shellcheck disable=SC2016 # jq's
+    cfg 'del(.linux.uidMappings, .linux.gidMappings) | .linux.namespaces |= map(select(.type != "user"))'
+    payload_args wait-signal 30
+    mkdir -m 0700 "$T/xdg"
+    local id
+    id=$(new_cid)
+    inns() {
+        capture env XDG_RUNTIME_DIR="$T/xdg" unshare --user --map-root-user --map-auto "$BURROW" "$@"
+    }
+    inns run -d --bundle "$BUNDLE" "$id"
+    assert_success
+    assert_file_exists "$T/xdg/burrow/$id"
+    inns state "$id"
+    assert_success
+    assert_eq "$(jq -r .status <<<"$stdout")" running "status in the namespace"
+    # Outside, the same XDG_RUNTIME_DIR is the same root.
+    capture env XDG_RUNTIME_DIR="$T/xdg" "$BURROW" list -q
+    assert_success
+    assert_stdout_line "$id"
+    inns delete --force "$id"
+    assert_success
+    assert_file_missing "$T/xdg/burrow/$id"
+    # No XDG_RUNTIME_DIR: root's /run/burrow, which is not ours to write.
+    capture env -u XDG_RUNTIME_DIR unshare --user --map-root-user --map-auto "$BURROW" run -d --bundle "$BUNDLE" "$id"
+    assert_failure
+    assert_stderr_contains "/run/burrow"
     assert_nothing_left
 }
 
