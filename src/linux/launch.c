@@ -292,10 +292,20 @@ static int prepare_idmap(struct bw_launch *l, bool rootless, bw_err_t *err)
     return 0;
 }
 
+static bool self_setgroups_denied(void)
+{
+    bw_err_t ignored = NULL;
+    cleanup_free char *sg = bw_read_file("/proc/self/setgroups", 64, NULL, &ignored);
+    bw_error_free(&ignored);
+    return sg != NULL && strncmp(sg, "deny", 4) == 0;
+}
+
 int bw_launch_prepare(struct bw_launch *l, bw_err_t *err)
 {
     bool rootless = geteuid() != 0;
-    l->setgroups_allowed = true;
+    /* In a user namespace someone else made (`unshare -r`), setgroups(2) may
+     * be denied already: a container that makes none inherits that. */
+    l->setgroups_allowed = !self_setgroups_denied();
     if (prepare_namespaces(l, rootless, err) < 0 || prepare_idmap(l, rootless, err) < 0)
         return -1;
     if (l->config->hostname != NULL && l->config->hostname[0] != '\0' &&

@@ -731,3 +731,19 @@ test_preserve_fds() {
     assert_stdout_eq $'fds: 0 1 2 3 4\nthrough fd 4'
     assert_nothing_left "$CID"
 }
+
+# Run as root of a user namespace someone else made, whose setgroups(2) is
+# denied (`unshare -r`), a config that makes no user namespace inherits the
+# denial: burrow leaves the groups alone instead of failing.
+# modes: root
+test_foreign_userns_setgroups_denied() {
+    make_bundle
+    needs_cmd unshare
+    # That namespace maps only 0: no gid=5 for devpts.
+    cfg '.mounts |= map(if .type == "devpts" then .options -= ["gid=5"] else . end)'
+    payload_args ids
+    capture unshare -r "$BURROW" --root "$BW_ROOT" run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stdout_line "uid: 0"
+    assert_nothing_left "$CID"
+}
