@@ -134,8 +134,43 @@ bool bw_seccomp_flag_supported(unsigned int flag)
     return r < 0 && errno == EFAULT;
 }
 
+/* The family of an architecture: the kernel of one member runs the
+ * processes of the others (x86 and x32 binaries on x86_64, arm on
+ * aarch64), never those of another family; 0 when not known here. */
+static int arch_family(uint32_t token)
+{
+    switch (token) {
+    case SCMP_ARCH_X86:
+    case SCMP_ARCH_X86_64:
+    case SCMP_ARCH_X32:
+        return 1;
+    case SCMP_ARCH_ARM:
+    case SCMP_ARCH_AARCH64:
+        return 2;
+    case SCMP_ARCH_PPC:
+    case SCMP_ARCH_PPC64:
+    case SCMP_ARCH_PPC64LE:
+        return 3;
+    case SCMP_ARCH_S390:
+    case SCMP_ARCH_S390X:
+        return 4;
+    case SCMP_ARCH_MIPS:
+    case SCMP_ARCH_MIPS64:
+    case SCMP_ARCH_MIPS64N32:
+    case SCMP_ARCH_MIPSEL:
+    case SCMP_ARCH_MIPSEL64:
+    case SCMP_ARCH_MIPSEL64N32:
+        return 5;
+    case SCMP_ARCH_PARISC:
+    case SCMP_ARCH_PARISC64:
+        return 6;
+    }
+    return 0;
+}
+
 static int add_archs(scmp_filter_ctx ctx, const struct oci_seccomp *s, bw_err_t *err)
 {
+    int native = arch_family(seccomp_arch_native());
     /* The native architecture is always in a new filter; the ones listed
      * are added beside it (x86 and x32 binaries on x86_64...).  A syscall
      * from an architecture not in the filter gets libseccomp's default
@@ -148,6 +183,15 @@ static int add_archs(scmp_filter_ctx ctx, const struct oci_seccomp *s, bw_err_t 
                                 "libseccomp burrow was built with (%d.%d.%d)",
                                 i, oci_seccomp_arch_name(s->architectures[i]), SCMP_VER_MAJOR,
                                 SCMP_VER_MINOR, SCMP_VER_MICRO);
+        /* No process on this kernel can make a syscall of another family's
+         * architecture: its rules would only cost compile time (profiles
+         * list x86 and Arm both; each doubles the work). */
+        int family = arch_family(token);
+        if (native != 0 && family != 0 && family != native) {
+            bw_debug("linux.seccomp.architectures[%zu]: %s cannot run on this kernel: skipped", i,
+                     oci_seccomp_arch_name(s->architectures[i]));
+            continue;
+        }
         int rc = seccomp_arch_add(ctx, token);
         if (rc < 0 && rc != -EEXIST)
             return bw_error_set(err, -rc, "linux.seccomp.architectures[%zu]: add %s", i,
