@@ -200,13 +200,7 @@ static int open_target(const struct bw_state *s, struct target *t, bw_err_t *err
     t->rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (t->rootfd < 0)
         return bw_error_errno(err, "open `%s`", path);
-    /* A user namespace whose unprivileged creator wrote a single mapping
-     * denies setgroups(2) to every member. */
-    snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)s->pid);
-    bw_err_t ignored = NULL;
-    cleanup_free char *sg = bw_read_file(path, 64, NULL, &ignored);
-    bw_error_free(&ignored);
-    t->setgroups_allowed = !(sg != NULL && strncmp(sg, "deny", 4) == 0);
+    t->setgroups_allowed = !bw_proc_setgroups_denied(s->pid);
     /* Only now: the fds above are the init's if it is still the process
      * that started at pid_start. */
     if (!bw_proc_alive(s->pid, s->pid_start))

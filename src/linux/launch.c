@@ -122,22 +122,6 @@ void bw_launch_free(struct bw_launch *l)
  * P1 prepare
  */
 
-/* Whether burrow itself runs in the initial user namespace (a full identity
- * map); inside one (e.g. under `podman unshare`) root cannot mknod. */
-static bool in_initial_userns(void)
-{
-    char buf[128];
-    cleanup_close int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return true;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    if (n <= 0)
-        return true;
-    buf[n] = '\0';
-    unsigned long a, b, c;
-    return sscanf(buf, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 && b == 0 && c == 4294967295UL;
-}
-
 static int open_namespace(const struct oci_namespace *ns, size_t index, bw_err_t *err)
 {
     const char *type = oci_namespace_type_name(ns->type);
@@ -193,7 +177,7 @@ static int prepare_namespaces(struct bw_launch *l, bool rootless, bw_err_t *err)
     if (!user_seen && rootless)
         new_flags |= CLONE_NEWUSER;
     l->new_userns = (new_flags & CLONE_NEWUSER) != 0;
-    l->in_userns = l->new_userns || l->join_fd[OCI_NS_USER] >= 0 || !in_initial_userns();
+    l->in_userns = l->new_userns || l->join_fd[OCI_NS_USER] >= 0 || bw_proc_in_child_userns();
 
     bool pid_join = l->join_fd[OCI_NS_PID] >= 0;
     bool time_any = (new_flags & CLONE_NEWTIME) || l->join_fd[OCI_NS_TIME] >= 0;
@@ -292,20 +276,12 @@ static int prepare_idmap(struct bw_launch *l, bool rootless, bw_err_t *err)
     return 0;
 }
 
-static bool self_setgroups_denied(void)
-{
-    bw_err_t ignored = NULL;
-    cleanup_free char *sg = bw_read_file("/proc/self/setgroups", 64, NULL, &ignored);
-    bw_error_free(&ignored);
-    return sg != NULL && strncmp(sg, "deny", 4) == 0;
-}
-
 int bw_launch_prepare(struct bw_launch *l, bw_err_t *err)
 {
     bool rootless = geteuid() != 0;
     /* In a user namespace someone else made (`unshare -r`), setgroups(2) may
      * be denied already: a container that makes none inherits that. */
-    l->setgroups_allowed = !self_setgroups_denied();
+    l->setgroups_allowed = !bw_proc_setgroups_denied(0);
     if (prepare_namespaces(l, rootless, err) < 0 || prepare_idmap(l, rootless, err) < 0)
         return -1;
     if (l->config->hostname != NULL && l->config->hostname[0] != '\0' &&
@@ -392,10 +368,7 @@ static int child_join(struct bw_launch *l, bw_err_t *err)
         if (order[i] == OCI_NS_USER) {
             /* A user namespace made by an unprivileged single-id mapping
              * denies setgroups(2) to all its members, us included. */
-            bw_err_t ignored = NULL;
-            cleanup_free char *sg = bw_read_file("/proc/self/setgroups", 64, NULL, &ignored);
-            bw_error_free(&ignored);
-            if (sg != NULL && strncmp(sg, "deny", 4) == 0)
+            if (bw_proc_setgroups_denied(0))
                 l->setgroups_allowed = false;
         }
     }

@@ -106,3 +106,17 @@ bool bw_proc_in_child_userns(void)
         return true;
     return !(inside == 0 && outside == 0 && count == 4294967295UL);
 }
+
+bool bw_proc_setgroups_denied(pid_t pid)
+{
+    char path[64], buf[16];
+    if (pid == 0)
+        snprintf(path, sizeof(path), "/proc/self/setgroups");
+    else
+        snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+    cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    return n >= 4 && strncmp(buf, "deny", 4) == 0;
+}

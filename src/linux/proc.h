@@ -26,5 +26,9 @@ uint64_t bw_proc_ns_inode(pid_t pid, const char *name);
 /* True when we run in a user namespace other than the initial one (our
  * uid_map is not the identity over every id). */
 bool bw_proc_in_child_userns(void);
+/* Whether setgroups(2) is denied in the user namespace of `pid` (0: this
+ * process): a namespace whose unprivileged creator wrote a single mapping
+ * denies it to every member. */
+bool bw_proc_setgroups_denied(pid_t pid);
 
 #endif
