@@ -30,6 +30,7 @@
 #include "linux/sync.h"
 #include "spec/state_json.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 int bw_seccomp_notify_child(const struct bw_seccomp *sc, int sync_fd, bw_err_t *err)
 {
@@ -103,37 +104,6 @@ static char *process_state(const struct bw_seccomp *sc, const struct bw_seccomp_
     return out;
 }
 
-static int send_state(int sock, const char *text, int passfd)
-{
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } u;
-    memset(u.buf, 0, sizeof(u.buf));
-    size_t len = strlen(text), done = 0;
-    while (done < len) {
-        struct iovec iov = {.iov_base = (char *)text + done, .iov_len = len - done};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-        /* The fd goes with the first sendmsg only. */
-        if (done == 0) {
-            mh.msg_control = u.buf;
-            mh.msg_controllen = sizeof(u.buf);
-            struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-            c->cmsg_level = SOL_SOCKET;
-            c->cmsg_type = SCM_RIGHTS;
-            c->cmsg_len = CMSG_LEN(sizeof(int));
-            memcpy(CMSG_DATA(c), &passfd, sizeof(int));
-        }
-        ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        done += (size_t)n;
-    }
-    return 0;
-}
-
 int bw_seccomp_notify_parent(const struct bw_seccomp *sc, int sync_fd,
                              const struct bw_seccomp_peer *peer, bw_err_t *err)
 {
@@ -162,7 +132,7 @@ int bw_seccomp_notify_parent(const struct bw_seccomp *sc, int sync_fd,
     while (r < 0 && errno == EINTR);
     if (r < 0)
         return bw_error_errno(err, "linux.seccomp.listenerPath: connect to `%s`", path);
-    if (send_state(sock, text, listener) < 0)
+    if (bw_send_with_fd(sock, text, strlen(text), listener) < 0)
         return bw_error_errno(err, "linux.seccomp.listenerPath: send the seccomp listener to `%s`",
                               path);
     return 0;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "linux/sync.h"
+#include "util/fs.h"
 
 #define SYNC_TEXT_MAX 3072
 
@@ -102,26 +103,7 @@ int bw_sync_expect(int fd, enum bw_sync_type type, int64_t *value, const char *w
 int bw_sync_send_fd(int sock, enum bw_sync_type type, int fd, bw_err_t *err)
 {
     struct sync_msg m = {.type = type};
-    struct iovec iov = {.iov_base = &m, .iov_len = offsetof(struct sync_msg, text)};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } ctl;
-    memset(&ctl, 0, sizeof(ctl));
-    struct msghdr mh = {.msg_iov = &iov,
-                        .msg_iovlen = 1,
-                        .msg_control = ctl.buf,
-                        .msg_controllen = sizeof(ctl.buf)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    ssize_t n;
-    do
-        n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
+    if (bw_send_with_fd(sock, &m, offsetof(struct sync_msg, text), fd) < 0)
         return bw_error_errno(err, "send %s to the other side of the setup", type_name(type));
     return 0;
 }

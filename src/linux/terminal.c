@@ -103,26 +103,7 @@ int bw_terminal_send_master(int sock, int master, bw_err_t *err)
     int n;
     if (ioctl(master, TIOCGPTN, &n) == 0)
         snprintf(name, sizeof(name), "/dev/pts/%d", n);
-    struct iovec iov = {.iov_base = name, .iov_len = strlen(name)};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } ctl;
-    memset(&ctl, 0, sizeof(ctl));
-    struct msghdr mh = {.msg_iov = &iov,
-                        .msg_iovlen = 1,
-                        .msg_control = ctl.buf,
-                        .msg_controllen = sizeof(ctl.buf)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &master, sizeof(int));
-    ssize_t r;
-    do
-        r = sendmsg(sock, &mh, MSG_NOSIGNAL);
-    while (r < 0 && errno == EINTR);
-    if (r < 0)
+    if (bw_send_with_fd(sock, name, strlen(name), master) < 0)
         return bw_error_errno(err, "send the terminal to the console socket");
     return 0;
 }

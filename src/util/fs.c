@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -335,4 +336,34 @@ const char *bw_fdpath(struct bw_fdpath *buf, int fd)
 {
     snprintf(buf->s, sizeof(buf->s), "/proc/self/fd/%d", fd);
     return buf->s;
+}
+
+int bw_send_with_fd(int sock, const void *data, size_t len, int fd)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    memset(&ctl, 0, sizeof(ctl));
+    size_t done = 0;
+    do {
+        struct iovec iov = {.iov_base = (char *)data + done, .iov_len = len - done};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+        if (done == 0) {
+            mh.msg_control = ctl.buf;
+            mh.msg_controllen = sizeof(ctl.buf);
+            struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+            c->cmsg_level = SOL_SOCKET;
+            c->cmsg_type = SCM_RIGHTS;
+            c->cmsg_len = CMSG_LEN(sizeof(int));
+            memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        }
+        ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        done += (size_t)n;
+    } while (done < len);
+    return 0;
 }

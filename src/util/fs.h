@@ -21,6 +21,11 @@ int bw_write_file_atomic_at(int dirfd, const char *path, const void *data, size_
 /* write(2) all of buf, retrying on EINTR and short writes. */
 int bw_write_all(int fd, const void *buf, size_t len);
 
+/* Send `len` bytes of `data` on the unix socket `sock` with `fd` attached
+ * (SCM_RIGHTS, on the first sendmsg), all of it, retrying on EINTR; no
+ * SIGPIPE.  -1 with errno. */
+int bw_send_with_fd(int sock, const void *data, size_t len, int fd);
+
 /* Write a small string to a file that must exist (e.g. /proc/PID/uid_map). */
 int bw_write_existing_file(const char *path, const char *data, size_t len, bw_err_t *err);
 
