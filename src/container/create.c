@@ -407,16 +407,9 @@ int bw_wait_foreground(pid_t pid, const sigset_t *set, bw_err_t *err)
          * reparented to us (we are a subreaper): a separate waitpid(pid)
          * first would let the process exit between the two calls, be reaped
          * here with its status lost, and leave us waiting for ever. */
-        int status;
-        pid_t w;
-        while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
-            if (w != pid)
-                continue;
-            if (WIFEXITED(status))
-                return WEXITSTATUS(status);
-            if (WIFSIGNALED(status))
-                return 128 + WTERMSIG(status);
-        }
+        int status = bw_proc_reap(pid);
+        if (status >= 0)
+            return status;
         struct signalfd_siginfo si;
         ssize_t n = read(sfd, &si, sizeof(si));
         if (n < 0 && errno == EINTR)

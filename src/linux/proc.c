@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "linux/proc.h"
@@ -119,4 +120,19 @@ bool bw_proc_setgroups_denied(pid_t pid)
         return false;
     ssize_t n = read(fd, buf, sizeof(buf) - 1);
     return n >= 4 && strncmp(buf, "deny", 4) == 0;
+}
+
+int bw_proc_reap(pid_t pid)
+{
+    int status;
+    pid_t w;
+    while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (w != pid)
+            continue;
+        if (WIFEXITED(status))
+            return WEXITSTATUS(status);
+        if (WIFSIGNALED(status))
+            return 128 + WTERMSIG(status);
+    }
+    return -1;
 }

@@ -30,5 +30,10 @@ bool bw_proc_in_child_userns(void);
  * process): a namespace whose unprivileged creator wrote a single mapping
  * denies it to every member. */
 bool bw_proc_setgroups_denied(pid_t pid);
+/* Reap every child that has exited (a subreaper collects reparented ones
+ * too); the shell-style exit status of `pid` (128+N for signal N) once it is
+ * among them, else -1.  One loop for all, so `pid` cannot be reaped
+ * unnoticed between a waitpid(pid) and a waitpid(-1). */
+int bw_proc_reap(pid_t pid);
 
 #endif

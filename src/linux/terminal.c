@@ -17,6 +17,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "linux/proc.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -309,28 +310,12 @@ static void relay_drain(struct relay *r)
     }
 }
 
-/* Reap every child; the exit status of `pid` once it is gone, else -1. */
-static int reap(pid_t pid)
-{
-    int status;
-    pid_t w;
-    while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
-        if (w != pid)
-            continue;
-        if (WIFEXITED(status))
-            return WEXITSTATUS(status);
-        if (WIFSIGNALED(status))
-            return 128 + WTERMSIG(status);
-    }
-    return -1;
-}
-
 static int relay_loop(struct relay *r, int sfd, bool tty_in, bw_err_t *err)
 {
     for (;;) {
         /* One loop reaps the process and anything reparented to us, as
          * the foreground wait without a terminal does. */
-        int status = reap(r->pid);
+        int status = bw_proc_reap(r->pid);
         if (status >= 0) {
             relay_drain(r);
             return status;
