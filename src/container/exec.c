@@ -449,9 +449,9 @@ static int write_pid_file(const char *path, pid_t pid, bw_err_t *err)
  * exec has no such step yet, and running the process without the filter
  * would make exec a way out of the container's confinement. */
 static int prepare_seccomp(const struct oci_config *c, const struct oci_process *p,
-                           struct bw_process_plan *plan, bw_err_t *err)
+                           const char *root, struct bw_process_plan *plan, bw_err_t *err)
 {
-    if (bw_seccomp_prepare(c->linux ? c->linux->seccomp : NULL, p->no_new_privileges,
+    if (bw_seccomp_prepare(c->linux ? c->linux->seccomp : NULL, p->no_new_privileges, root,
                            &plan->seccomp, err) < 0)
         return -1;
     if (plan->seccomp != NULL && plan->seccomp->stage == BW_SECCOMP_BEFORE_CREATED)
@@ -513,7 +513,7 @@ static int do_exec(const struct bw_ctx *ctx, const struct bw_exec_opts *o, struc
     if (check_running(d, &s, err) < 0 || (config = bw_cdir_read_config(d, err)) == NULL ||
         bw_exec_build_process(config, o, &p, err) < 0 ||
         bw_process_prepare(p, config->linux, &plan, err) < 0 ||
-        prepare_seccomp(config, p, &plan, err) < 0 ||
+        prepare_seccomp(config, p, root, &plan, err) < 0 ||
         bw_terminal_check_opts(p->terminal, o->console_socket, o->detach ? "exec --detach" : NULL,
                                err) < 0 ||
         open_target(&s, &t, err) < 0 || check_user(p, s.pid, t.setgroups_allowed, err) < 0)

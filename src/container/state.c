@@ -314,8 +314,15 @@ char **bw_state_list_ids(const char *root, bw_err_t *err)
     }
     struct dirent *de;
     while ((de = readdir(dir)) != NULL) {
-        if (de->d_name[0] == '.' || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+        /* Only containers: "@cache" (seccomp-cache.c) and whatever else
+         * is not a valid id are not. */
+        bw_err_t ignored = NULL;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+            (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
+            bw_id_check(de->d_name, &ignored) < 0) {
+            bw_error_free(&ignored);
             continue;
+        }
         if (n == cap) {
             char **nids = realloc(ids, (2 * cap + 1) * sizeof(char *));
             if (nids == NULL)

@@ -305,7 +305,8 @@ int bw_launch_prepare(struct bw_launch *l, bw_err_t *err)
     /* Compiled here so that a bad filter fails `create` before anything
      * exists; only loaded by the child. */
     if (bw_seccomp_prepare(l->config->linux ? l->config->linux->seccomp : NULL,
-                           l->config->process->no_new_privileges, &l->proc.seccomp, err) < 0)
+                           l->config->process->no_new_privileges, l->state_root, &l->proc.seccomp,
+                           err) < 0)
         return -1;
     /* Last: it creates (and keeps) mounts, which the rest need not. */
     if (bw_idmounts_prepare(l->config, l->bundle, l->new_userns ? &l->idmap : NULL,

@@ -31,8 +31,9 @@ struct bw_launch {
     bool no_pivot;
     bool no_new_keyring; /* keep the caller's session keyring */
     int preserve_fds;
-    bool terminal;    /* process.terminal: the child sends its pty master (CONSOLE) */
-    int console_sock; /* --console-socket connection, or -1: not for the child to keep */
+    bool terminal;          /* process.terminal: the child sends its pty master (CONSOLE) */
+    int console_sock;       /* --console-socket connection, or -1: not for the child to keep */
+    const char *state_root; /* where compiled seccomp filters are cached, or NULL */
 
     /* Prepared by bw_launch_prepare. */
     bool new_userns;        /* a user namespace we create and map */

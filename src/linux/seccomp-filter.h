@@ -43,9 +43,21 @@ struct bw_seccomp {
 
 /* In the parent: compile `s` (NULL: no filter, *out stays NULL).  Errors name
  * the field: an architecture libseccomp lacks, a flag this kernel lacks, a
- * rule libseccomp refuses.  `nnp` is process.noNewPrivileges. */
-int bw_seccomp_prepare(const struct oci_seccomp *s, bool nnp, struct bw_seccomp **out,
-                       bw_err_t *err);
+ * rule libseccomp refuses.  `nnp` is process.noNewPrivileges.  With a
+ * `cache_root` (the state root; NULL: none), a program compiled before for
+ * the same filter is taken from its cache, and a new one is kept there when
+ * that directory exists (seccomp-cache.c). */
+int bw_seccomp_prepare(const struct oci_seccomp *s, bool nnp, const char *cache_root,
+                       struct bw_seccomp **out, bw_err_t *err);
+
+/* The cache (seccomp-cache.c): load returns 1 and a malloc'd program when
+ * `root` holds one for exactly `key`, else 0; store keeps one, silently
+ * giving up (a debug line) when it cannot.  Both do nothing for a NULL
+ * root or key. */
+int bw_seccomp_cache_load(const char *root, const char *key, struct sock_filter **prog,
+                          unsigned short *len);
+void bw_seccomp_cache_store(const char *root, const char *key, const struct sock_filter *prog,
+                            unsigned short len);
 void bw_seccomp_free(struct bw_seccomp *sc);
 
 /* Whether the kernel knows the seccomp(2) filter flag `flag` (one bit). */

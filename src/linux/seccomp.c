@@ -354,8 +354,52 @@ static int export_bpf(scmp_filter_ctx ctx, struct bw_seccomp *sc, bw_err_t *err)
     return 0;
 }
 
-int bw_seccomp_prepare(const struct oci_seccomp *s, bool nnp, struct bw_seccomp **out,
-                       bw_err_t *err)
+/* Everything the compiled program depends on, as text (seccomp-cache.c):
+ * this file's build (its compile logic), libseccomp's version and the API
+ * level it found in the kernel, the native architecture, then every field
+ * of the filter that reaches the program.  The flags and the listener do
+ * not: they are given to seccomp(2) or used by the parent. */
+static int compile(const struct oci_seccomp *s, struct bw_seccomp *sc, bw_err_t *err);
+
+static char *cache_key(const struct oci_seccomp *s)
+{
+    char *key = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&key, &len);
+    if (f == NULL)
+        return NULL;
+    const struct scmp_version *v = seccomp_version();
+    fprintf(f, "burrow %s %s %s\nlibseccomp %u.%u.%u api %u native %#x\n", PACKAGE_VERSION,
+            __DATE__, __TIME__, v->major, v->minor, v->micro, seccomp_api_get(),
+            (unsigned)seccomp_arch_native());
+    fprintf(f, "default %d %d %u\narch", (int)s->default_action, s->default_errno_ret_present,
+            (unsigned)s->default_errno_ret);
+    for (size_t i = 0; i < s->architectures_len; i++)
+        fprintf(f, " %d", (int)s->architectures[i]);
+    for (size_t i = 0; i < s->syscalls_len; i++) {
+        const struct oci_seccomp_syscall *r = &s->syscalls[i];
+        fprintf(f, "\nrule %d %d %u names", (int)r->action, r->errno_ret_present,
+                (unsigned)r->errno_ret);
+        /* Names cannot hold a space or a newline that libseccomp would
+         * resolve: their length makes the text unambiguous anyway. */
+        for (size_t k = 0; k < r->names_len; k++)
+            fprintf(f, " %zu:%s", strlen(r->names[k]), r->names[k]);
+        for (size_t k = 0; k < r->args_len; k++) {
+            const struct oci_seccomp_arg *a = &r->args[k];
+            fprintf(f, " arg %u %d %llu %d %llu", (unsigned)a->index, (int)a->op,
+                    (unsigned long long)a->value, a->value_two_present,
+                    (unsigned long long)a->value_two);
+        }
+    }
+    if (fclose(f) != 0) {
+        free(key);
+        return NULL;
+    }
+    return key;
+}
+
+int bw_seccomp_prepare(const struct oci_seccomp *s, bool nnp, const char *cache_root,
+                       struct bw_seccomp **out, bw_err_t *err)
 {
     *out = NULL;
     if (s == NULL)
@@ -368,6 +412,27 @@ int bw_seccomp_prepare(const struct oci_seccomp *s, bool nnp, struct bw_seccomp 
     for (size_t i = 0; i < s->syscalls_len; i++)
         notify = notify || s->syscalls[i].action == OCI_SECCOMP_ACT_NOTIFY;
 
+    cleanup_free struct bw_seccomp *sc = calloc(1, sizeof(*sc));
+    if (sc == NULL)
+        return bw_error_set(err, ENOMEM, "linux.seccomp");
+    if (kernel_flags(s, notify, &sc->flags, err) < 0)
+        return -1;
+    cleanup_free char *key = cache_root != NULL ? cache_key(s) : NULL;
+    if (bw_seccomp_cache_load(cache_root, key, &sc->prog, &sc->len) == 0) {
+        if (compile(s, sc, err) < 0)
+            return -1;
+        bw_seccomp_cache_store(cache_root, key, sc->prog, sc->len);
+    }
+    sc->listener_path = s->listener_path;
+    sc->listener_metadata = s->listener_metadata;
+    /* Where the child loads it: see bw_seccomp_apply. */
+    sc->stage = notify ? BW_SECCOMP_BEFORE_CREATED : nnp ? BW_SECCOMP_LAST : BW_SECCOMP_BEFORE_IDS;
+    *out = steal_pointer(&sc);
+    return 0;
+}
+
+static int compile(const struct oci_seccomp *s, struct bw_seccomp *sc, bw_err_t *err)
+{
     uint32_t default_act =
         action_value(s->default_action, s->default_errno_ret_present, s->default_errno_ret);
     cleanup_seccomp scmp_filter_ctx ctx = seccomp_init(default_act);
@@ -379,21 +444,13 @@ int bw_seccomp_prepare(const struct oci_seccomp *s, bool nnp, struct bw_seccomp 
      * still works, linearly. */
     seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 
-    cleanup_free struct bw_seccomp *sc = calloc(1, sizeof(*sc));
-    if (sc == NULL)
-        return bw_error_set(err, ENOMEM, "linux.seccomp");
-    if (add_archs(ctx, s, err) < 0 || add_rules(ctx, s, default_act, err) < 0 ||
-        kernel_flags(s, notify, &sc->flags, err) < 0)
+    if (add_archs(ctx, s, err) < 0 || add_rules(ctx, s, default_act, err) < 0)
         return -1;
     if (export_bpf(ctx, sc, err) < 0) {
         free(sc->prog);
+        sc->prog = NULL;
         return -1;
     }
-    sc->listener_path = s->listener_path;
-    sc->listener_metadata = s->listener_metadata;
-    /* Where the child loads it: see bw_seccomp_apply. */
-    sc->stage = notify ? BW_SECCOMP_BEFORE_CREATED : nnp ? BW_SECCOMP_LAST : BW_SECCOMP_BEFORE_IDS;
-    *out = steal_pointer(&sc);
     return 0;
 }
 

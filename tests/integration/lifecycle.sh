@@ -448,6 +448,9 @@ test_list() {
     bw run -d --bundle "$BUNDLE" "$id2"
     assert_success
 
+    # The second container's seccomp filter was kept in the state root's
+    # cache, which is no container.
+    assert_file_exists "$BW_ROOT/@cache/seccomp"
     bw list
     assert_success
     assert_match "$(head -n 1 <<<"$stdout")" "^ID +PID +STATUS +BUNDLE" "list header"

@@ -238,6 +238,65 @@ test_without_no_new_privs() {
     assert_nothing_left "$CID"
 }
 
+# --- the cache of compiled filters --------------------------------------------
+
+# A compiled filter is kept under the state root (@cache/seccomp, once the
+# root exists) and loaded from there for the same filter, still applying.
+# A file there that holds another filter, is truncated, or can be written
+# by others is not used: the filter is compiled again.
+test_compiled_filter_cache() {
+    make_bundle
+    cfg '.linux.seccomp.syscalls[0].names -= ["getppid"]'
+    payload_args syscall getppid -- syscall getpid
+    local cache="$BW_ROOT/@cache/seccomp" file other
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_success
+    bw --debug run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stderr_not_contains "from the cache"
+    file=$(find "$cache" -type f)
+    [ "$(wc -l <<<"$file")" -eq 1 ] || fail "expected one file in $cache, found: $(ls -l "$cache")"
+    assert_eq "$(stat -c %a "$file")" 600 "mode of $file"
+    bw --debug run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stderr_contains "BPF instructions, from the cache ($(basename "$file"))"
+    assert_denied 1 getppid ENOSYS
+    assert_allowed 2 getpid
+
+    # Another filter under this one's name.
+    cp "$BUNDLE/config.json" "$T/config.keep"
+    allow_but '[{"names": ["getppid"], "action": "SCMP_ACT_ERRNO"}]'
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_denied 1 getppid EPERM
+    other=$(find "$cache" -type f ! -name "$(basename "$file")")
+    [ -n "$other" ] || fail "no second file in $cache"
+    cp "$T/config.keep" "$BUNDLE/config.json"
+    cp "$other" "$file"
+    bw --debug run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stderr_contains "holds another filter: unused"
+    assert_denied 1 getppid ENOSYS
+    assert_allowed 2 getpid
+    # Compiled again, and kept: the next run takes it.
+    bw --debug run --bundle "$BUNDLE" "$CID"
+    assert_stderr_contains "from the cache"
+
+    truncate -s -8 "$file"
+    bw --debug run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stderr_contains "is truncated or malformed: unused"
+    assert_denied 1 getppid ENOSYS
+
+    chmod 620 "$file"
+    bw --debug run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stderr_contains "is not a file of ours alone: unused"
+    assert_stderr_not_contains "from the cache"
+    assert_denied 1 getppid ENOSYS
+    assert_nothing_left "$CID"
+}
+
 # --- names, architectures, flags ---------------------------------------------------
 
 # A syscall name this architecture does not have is skipped (debug log), the

@@ -32,7 +32,7 @@ static enum unit_result test_no_seccomp(struct unit *u)
 {
     struct bw_seccomp *sc = (struct bw_seccomp *)1;
     bw_err_t err = NULL;
-    UNIT_ASSERT(u, bw_seccomp_prepare(NULL, true, &sc, &err) == 0 && sc == NULL);
+    UNIT_ASSERT(u, bw_seccomp_prepare(NULL, true, NULL, &sc, &err) == 0 && sc == NULL);
     UNIT_ASSERT(u, bw_seccomp_apply(NULL, BW_SECCOMP_LAST, NULL, &err) == 0);
     return UNIT_PASS;
 }
@@ -49,13 +49,13 @@ static enum unit_result test_stage_and_flags(struct unit *u)
     struct bw_seccomp *sc = NULL;
     bw_err_t err = NULL;
 
-    UNIT_ASSERT(u, bw_seccomp_prepare(&s, true, &sc, &err) == 0);
+    UNIT_ASSERT(u, bw_seccomp_prepare(&s, true, NULL, &sc, &err) == 0);
     UNIT_ASSERT(u, sc->stage == BW_SECCOMP_LAST && sc->len > 0);
     /* No listener: WAIT_KILLABLE_RECV means nothing and is left out. */
     UNIT_ASSERT(u, sc->flags == 0);
     bw_seccomp_free(sc);
 
-    UNIT_ASSERT(u, bw_seccomp_prepare(&s, false, &sc, &err) == 0);
+    UNIT_ASSERT(u, bw_seccomp_prepare(&s, false, NULL, &sc, &err) == 0);
     UNIT_ASSERT(u, sc->stage == BW_SECCOMP_BEFORE_IDS);
     bw_seccomp_free(sc);
 
@@ -64,7 +64,7 @@ static enum unit_result test_stage_and_flags(struct unit *u)
     rule.action = OCI_SECCOMP_ACT_NOTIFY;
     s.flags |= OCI_SECCOMP_FLAG_TSYNC;
     s.listener_path = "/run/agent.sock";
-    UNIT_ASSERT(u, bw_seccomp_prepare(&s, true, &sc, &err) == 0);
+    UNIT_ASSERT(u, bw_seccomp_prepare(&s, true, NULL, &sc, &err) == 0);
     UNIT_ASSERT(u, sc->stage == BW_SECCOMP_BEFORE_CREATED);
     UNIT_ASSERT(u, sc->flags == (FLAG_NEW_LISTENER | OCI_SECCOMP_FLAG_WAIT_KILLABLE_RECV |
                                  OCI_SECCOMP_FLAG_TSYNC | FLAG_TSYNC_ESRCH));
@@ -77,7 +77,7 @@ static enum unit_result expect_error(struct unit *u, const struct oci_seccomp *s
 {
     struct bw_seccomp *sc = NULL;
     bw_err_t err = NULL;
-    if (bw_seccomp_prepare(s, true, &sc, &err) == 0) {
+    if (bw_seccomp_prepare(s, true, NULL, &sc, &err) == 0) {
         bw_seccomp_free(sc);
         return unit_fail(u, "no error, expected \"%s\"", msg);
     }
@@ -164,7 +164,7 @@ static enum unit_result test_repeated_index(struct unit *u)
     bw_err_t err = NULL;
     if (!bw_seccomp_flag_supported(OCI_SECCOMP_FLAG_LOG))
         return unit_skip(u, "this kernel has no seccomp filters");
-    if (bw_seccomp_prepare(&s, true, &sc, &err) < 0)
+    if (bw_seccomp_prepare(&s, true, NULL, &sc, &err) < 0)
         return unit_fail(u, "prepare: %s", err->msg);
     int e1 = errno_of_getppid(sc, 1, 0), e2 = errno_of_getppid(sc, 2, 0);
     int e3 = errno_of_getppid(sc, 3, 0);
@@ -176,7 +176,7 @@ static enum unit_result test_repeated_index(struct unit *u)
         {.index = 0, .value = 1, .op = OCI_SECCOMP_CMP_EQ},
         {.index = 1, .value = 0xf0, .value_two = 0, .op = OCI_SECCOMP_CMP_MASKED_EQ}};
     rule.args = and_args;
-    if (bw_seccomp_prepare(&s, true, &sc, &err) < 0)
+    if (bw_seccomp_prepare(&s, true, NULL, &sc, &err) < 0)
         return unit_fail(u, "prepare: %s", err->msg);
     e1 = errno_of_getppid(sc, 1, 0x0f);
     e2 = errno_of_getppid(sc, 1, 0x10);
