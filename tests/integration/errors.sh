@@ -7,27 +7,6 @@
 
 # --- helpers ---------------------------------------------------------------------
 
-# assert_failed_cleanly [MSG...]: the last command failed, its stderr has each
-# MSG, and nothing of $CID is left: no state directory, nothing listed, no
-# process or mount.  Call it right after the failing command (it runs burrow).
-assert_failed_cleanly() {
-    local m
-    assert_failure
-    for m in "$@"; do
-        assert_stderr_contains "$m"
-    done
-    assert_file_missing "$BW_ROOT/$CID"
-    assert_list_empty
-    assert_nothing_left
-}
-
-# assert_list_empty: `burrow list -q` succeeds and prints nothing.
-assert_list_empty() {
-    bw list -q
-    assert_success
-    assert_stdout_eq ""
-}
-
 # A created container, $CID, whose process would wait for a signal.
 create_waiting() {
     make_bundle

@@ -35,18 +35,6 @@ assert_allowed() {
     assert_match "$(result_line "$1")" "^syscall: $2 = [0-9]+\$" "syscall #$1"
 }
 
-# assert_failed_cleanly MSG...: the last command failed naming each MSG and
-# nothing of $CID is left.
-assert_failed_cleanly() {
-    local m
-    assert_failure
-    for m in "$@"; do
-        assert_stderr_contains "$m"
-    done
-    assert_file_missing "$BW_ROOT/$CID"
-    assert_nothing_left
-}
-
 # --- actions and errno ---------------------------------------------------------
 
 # SCMP_ACT_ERRNO returns errnoRet, EPERM without one; the other syscalls run.

@@ -222,18 +222,6 @@ test_run_relay_signal_forwarded() {
 
 # --- errors ---------------------------------------------------------------------------
 
-# assert_failed_cleanly MESSAGE...: failed with each MESSAGE in stderr, and
-# nothing is left.
-assert_failed_cleanly() {
-    local m
-    assert_status 1
-    for m in "$@"; do
-        assert_stderr_contains "$m"
-    done
-    assert_file_missing "$BW_ROOT/$CID"
-    assert_nothing_left
-}
-
 test_create_terminal_needs_console_socket() {
     terminal_bundle /bin/payload tty
     bw create --bundle "$BUNDLE" "$CID"
