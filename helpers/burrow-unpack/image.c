@@ -124,10 +124,12 @@ static int parse_descriptor(struct json_object *d, const char *what, struct blob
 /* Read a small blob whole and check it; NUL-terminated. */
 static char *read_blob(struct image *img, const struct blob *b, const char *what, bw_err_t *err)
 {
-    cleanup_close int fd = bw_open_in_root(img->dirfd, b->path, O_RDONLY, err);
+    bw_err_t oe = NULL;
+    cleanup_close int fd = bw_open_in_root(img->dirfd, b->path, O_RDONLY, &oe);
     if (fd < 0) {
-        bw_error_prefix(err, "%s %s missing from `%s`", what, b->digest ? b->digest : b->path,
-                        img->where);
+        int code = oe ? oe->code : errno;
+        bw_error_free(&oe);
+        bw_error_set(err, code, "%s blob `%s` missing from `%s`", what, b->path, img->where);
         return NULL;
     }
     struct stat st;
@@ -513,13 +515,17 @@ int image_open(const char *spec, int scratchfd, const char *scratch_name, const 
     char *tag = NULL;
     struct stat st;
     if (stat(path, &st) < 0) {
-        char *colon = strrchr(path, ':');
-        if (colon != NULL) {
+        /* PATH:TAG, where TAG may have colons of its own (name:tag). */
+        for (char *colon = strchr(path, ':'); colon != NULL; colon = strchr(colon + 1, ':')) {
             *colon = '\0';
-            tag = colon + 1;
+            if (stat(path, &st) == 0) {
+                tag = colon + 1;
+                break;
+            }
+            *colon = ':';
         }
-        if (stat(path, &st) < 0)
-            return bw_error_errno(err, "image `%s`", path);
+        if (tag == NULL)
+            return bw_error_set(err, ENOENT, "image `%s`", spec);
     }
     img->where = strdup(path);
     if (S_ISDIR(st.st_mode)) {

@@ -223,7 +223,8 @@ static int write_data(struct archive *a, int fd, bw_err_t *err)
         }
     }
     if (r != ARCHIVE_EOF)
-        return bw_error_set(err, archive_errno(a), "read: %s", archive_error_string(a));
+        return bw_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : 0, "corrupt layer: %s",
+                            archive_error_string(a));
     return 0;
 }
 
@@ -307,6 +308,43 @@ static int put_node(struct layer_ctx *c, struct archive_entry *e, int dfd, const
     return 0;
 }
 
+/* --layers: a hard link to a file of a lower layer cannot cross directories;
+ * the file is copied into this layer (overlayfs would copy it up anyway). */
+static int copy_from_lower(struct layer_ctx *c, const char *t, int dfd, const char *name,
+                           bw_err_t *err)
+{
+    for (size_t i = 0; i < c->lower_len; i++) {
+        bw_err_t e = NULL;
+        cleanup_close int src = bw_open_in_root(c->lower_fds[i], t, O_RDONLY | O_NOFOLLOW, &e);
+        bw_error_free(&e);
+        if (src < 0)
+            continue;
+        struct stat st;
+        if (fstat(src, &st) < 0 || !S_ISREG(st.st_mode))
+            return bw_error_set(err, 0, "hard link to `%s`: not a regular file below", t);
+        if (make_room(c, dfd, name, false, err) < 0)
+            return -1;
+        cleanup_close int dst =
+            openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (dst < 0)
+            return bw_error_errno(err, "create `%s`", name);
+        for (off_t left = st.st_size; left > 0;) {
+            ssize_t n = copy_file_range(src, NULL, dst, NULL, (size_t)left, 0);
+            if (n <= 0)
+                return bw_error_errno(err, "copy `%s` from a lower layer", t);
+            left -= n;
+        }
+        if (fchown(dst, st.st_uid, st.st_gid) < 0)
+            c->unmapped_owners++;
+        if (fchmod(dst, st.st_mode & 07777) < 0)
+            return bw_error_errno(err, "chmod `%s`", name);
+        struct timespec ts[2] = {st.st_atim, st.st_mtim};
+        futimens(dst, ts);
+        return 0;
+    }
+    return bw_error_set(err, ENOENT, "hard link to `%s`", t);
+}
+
 static int put_hardlink(struct layer_ctx *c, const char *target, int dfd, const char *name,
                         bw_err_t *err)
 {
@@ -319,11 +357,21 @@ static int put_hardlink(struct layer_ctx *c, const char *target, int dfd, const 
         return bw_error_errno(err, "dup");
     char *tname = split_last(t);
     int tdfd = resolve_dir(c, t, false, err);
+    if (tdfd < 0 && c->overlay && err && *err && (*err)->code == ENOENT) {
+        bw_error_free(err);
+        cleanup_free char *again = normalise(c, target, "hard link target", err);
+        return again ? copy_from_lower(c, again, own, name, err) : -1;
+    }
     if (tdfd < 0)
         return bw_error_prefix(err, "hard link to `%s`", target);
     struct stat st;
-    if (fstatat(tdfd, tname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    if (fstatat(tdfd, tname, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        if (errno == ENOENT && c->overlay) {
+            cleanup_free char *again = normalise(c, target, "hard link target", err);
+            return again ? copy_from_lower(c, again, own, name, err) : -1;
+        }
         return bw_error_errno(err, "hard link to `%s`", target);
+    }
     if (S_ISDIR(st.st_mode))
         return bw_error_set(err, 0, "hard link to directory `%s`", target);
     cleanup_close int tkeep = fcntl(tdfd, F_DUPFD_CLOEXEC, 3);
@@ -473,9 +521,13 @@ static int check_blob(const struct layer_ctx *c, struct reader *r, const struct 
 int layer_apply(struct layer_ctx *c, int imgdirfd, const struct blob *b, bw_err_t *err)
 {
     struct reader r = {.what = c->what};
-    r.fd = bw_open_in_root(imgdirfd, b->path, O_RDONLY, err);
-    if (r.fd < 0)
-        return bw_error_prefix(err, "%s", c->what);
+    bw_err_t oe = NULL;
+    r.fd = bw_open_in_root(imgdirfd, b->path, O_RDONLY, &oe);
+    if (r.fd < 0) {
+        int code = oe ? oe->code : errno;
+        bw_error_free(&oe);
+        return bw_error_set(err, code, "%s: blob `%s` missing from the image", c->what, b->path);
+    }
     struct stat st;
     int rc = -1;
     struct archive *a = NULL;
@@ -509,11 +561,22 @@ int layer_apply(struct layer_ctx *c, int imgdirfd, const struct blob *b, bw_err_
     struct archive_entry *e;
     int ar;
     while ((ar = archive_read_next_header(a, &e)) == ARCHIVE_OK || ar == ARCHIVE_WARN) {
-        if (layer_entry_extract(c, a, e, err) < 0)
+        if (layer_entry_extract(c, a, e, err) < 0) {
+            /* A damaged blob is reported as such when its digest says so. */
+            bw_err_t digest = NULL;
+            if (check_blob(c, &r, b, &digest) < 0 && strstr(digest->msg, "digest mismatch")) {
+                bw_error_free(err);
+                *err = steal_pointer(&digest);
+            }
+            bw_error_free(&digest);
             goto out;
+        }
     }
     if (ar != ARCHIVE_EOF) {
-        bw_error_set(err, 0, "%s: corrupt layer: %s", c->what, archive_error_string(a));
+        /* A damaged blob is reported as such when its digest says so. */
+        cleanup_free char *why = strdup(archive_error_string(a) ?: "?");
+        if (check_blob(c, &r, b, err) == 0)
+            bw_error_set(err, 0, "%s: corrupt layer: %s", c->what, why ? why : "?");
         goto out;
     }
     if (check_blob(c, &r, b, err) < 0)

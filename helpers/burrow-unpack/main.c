@@ -128,6 +128,11 @@ static int apply_layers(void *arg, bw_err_t *err)
     cleanup_close int rootfd = openat(j->tmpfd, "rootfs", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (rootfd < 0)
         return bw_error_errno(err, "open `rootfs`");
+    int *lfds = calloc(n ? n : 1, sizeof(int)); /* --layers: made so far, topmost first */
+    size_t nl = 0;
+    int rc = -1;
+    if (lfds == NULL)
+        return bw_error_errno(err, "layers");
     for (size_t i = 0; i < n; i++) {
         const struct blob *b = &j->img->layers[i];
         char what[128], dir[64];
@@ -138,22 +143,37 @@ static int apply_layers(void *arg, bw_err_t *err)
                               .privileged = j->privileged,
                               .progress = !j->o->quiet && isatty(STDERR_FILENO),
                               .cached_fd = -1};
-        cleanup_close int lfd = -1;
         if (j->o->layers) {
+            int lfd;
             snprintf(dir, sizeof(dir), "layers/%zu", i + 1);
             if (mkdirat(j->tmpfd, dir, 0755) < 0 ||
-                (lfd = openat(j->tmpfd, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-                return bw_error_errno(err, "create `%s`", dir);
+                (lfd = openat(j->tmpfd, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+                bw_error_errno(err, "create `%s`", dir);
+                goto out;
+            }
             c.rootfd = lfd;
+            c.lower_fds = lfds;
+            c.lower_len = nl;
         }
-        if (layer_apply(&c, j->img->dirfd, b, err) < 0)
-            return -1;
+        int r = layer_apply(&c, j->img->dirfd, b, err);
+        if (j->o->layers) {
+            memmove(lfds + 1, lfds, nl * sizeof(int));
+            lfds[0] = c.rootfd;
+            nl++;
+        }
+        if (r < 0)
+            goto out;
         total.skipped_devices += c.skipped_devices;
         total.unmapped_owners += c.unmapped_owners;
         total.failed_xattrs += c.failed_xattrs;
     }
     warn_counts(&total);
-    return 0;
+    rc = 0;
+out:
+    for (size_t i = 0; i < nl; i++)
+        close(lfds[i]);
+    free(lfds);
+    return rc;
 }
 
 /* In the user namespace (or as root): remove what the layers made. */

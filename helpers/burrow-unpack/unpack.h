@@ -73,6 +73,8 @@ struct layer_ctx {
     bool privileged;       /* real root: device nodes, trusted xattrs */
     bool progress;         /* a progress line on stderr */
     struct pathset created; /* paths this layer made (whiteouts spare them) */
+    const int *lower_fds;  /* --layers: the layers below, topmost first */
+    size_t lower_len;
     char *cached;          /* the last directory resolved, and its fd */
     int cached_fd;
     /* counted, warned about once at the end */
