@@ -470,7 +470,7 @@ test_bad_blobs() {
         case $kind in
         bad-digest) want="layer 1 (sha256:" ;;
         bad-size) want="the manifest says" ;;
-        truncated-gzip) want="corrupt layer" ;;
+        truncated-gzip) want="truncated gzip input" ;;
         missing-blob) want="missing from" ;;
         bad-mediatype) want="unknown media type \`application/x-unknown\`" ;;
         bad-manifest) want="malformed: needs schemaVersion 2, config and layers" ;;
