@@ -194,6 +194,9 @@ def main():
                              {"Cmd": ["/bin/payload", "cat", "/platform"]}, arch=arch)
             ms.append(md)
         write_index(out, ms)
+    elif kind == "big":
+        md, _, _ = image(out, [([{"name": "big", "data": bytes(17 << 20)}], "none")], {"Cmd": ["/big"]})
+        write_index(out, [md])
     elif kind == "docker":
         # docker save (legacy layout): HEX/layer.tar, HEX.json, manifest.json
         layers, diffs = [], []
@@ -530,4 +533,31 @@ test_layers_mode() {
     assert_eq "$(python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], sys.argv[2]).decode())' "$T/b/layers/2/opq" "$xa")" y "$xa of layers/2/opq"
     # the user is resolved from the layers' /etc/passwd
     assert_eq "$(jq -c .process.user.uid "$c")" 1000 "process.user.uid"
+}
+
+# --- the command line ----------------------------------------------------------------------------
+
+# `burrow unpack` runs the helper installed beside burrow.
+# modes: root rootless
+test_burrow_unpack_command() {
+    mkimage platforms "$T/img"
+    bw unpack -q --platform linux/arm64 "$T/img" "$T/b"
+    assert_success
+    assert_eq "$(cat "$T/b/rootfs/platform")" arm64 "platform of the bundle"
+    bw unpack "$T/img"
+    assert_status 2
+    assert_stderr_contains "expected IMAGE and BUNDLE"
+}
+
+# A progress line on a terminal for a large layer; none without a terminal.
+# modes: root rootless
+test_progress_line() {
+    mkimage big "$T/img"
+    [ -x "$UNPACK" ] || fail "burrow-unpack not found beside burrow ($UNPACK)"
+    capture "$PAYLOAD" pty-run timeout:20 --- "$UNPACK" "$T/img" "$T/b"
+    assert_success
+    assert_match "$stdout" "layer 1 \(sha256:[0-9a-f]{12}\): [0-9.]+ / 17\.8 MB" "progress line"
+    capture "$UNPACK" "$T/img" "$T/b2"
+    assert_success
+    assert_stderr_not_contains "MB"
 }
