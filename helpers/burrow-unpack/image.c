@@ -502,6 +502,9 @@ out:
     archive_read_free(a);
     resolve_forget(&c);
     pathset_clear(&c.created);
+    for (size_t i = 0; i < c.dir_times_len; i++)
+        free(c.dir_times[i].path);
+    free(c.dir_times);
     return r;
 }
 

@@ -252,6 +252,50 @@ static int put_file(struct layer_ctx *c, struct archive *a, struct archive_entry
     return 0;
 }
 
+static int remember_dir_time(struct layer_ctx *c, const char *path, const struct timespec ts[2])
+{
+    if (c->dir_times_len == c->dir_times_cap) {
+        size_t cap = c->dir_times_cap ? c->dir_times_cap * 2 : 256;
+        struct dir_time *n = realloc(c->dir_times, cap * sizeof(*n));
+        if (n == NULL)
+            return -1;
+        c->dir_times = n;
+        c->dir_times_cap = cap;
+    }
+    struct dir_time *d = &c->dir_times[c->dir_times_len];
+    d->path = strdup(path);
+    if (d->path == NULL)
+        return -1;
+    d->ts[0] = ts[0];
+    d->ts[1] = ts[1];
+    c->dir_times_len++;
+    return 0;
+}
+
+/* The directories' mtimes, last (what was written into them changed them).
+ * A directory removed or replaced later in the layer is simply skipped. */
+static void apply_dir_times(struct layer_ctx *c)
+{
+    for (size_t i = c->dir_times_len; i > 0; i--) {
+        struct dir_time *d = &c->dir_times[i - 1];
+        char *name = split_last(d->path);
+        bw_err_t e = NULL;
+        int dfd = resolve_dir(c, d->path, false, &e);
+        bw_error_free(&e);
+        if (dfd >= 0)
+            utimensat(dfd, name, d->ts, AT_SYMLINK_NOFOLLOW);
+    }
+}
+
+static void free_dir_times(struct layer_ctx *c)
+{
+    for (size_t i = 0; i < c->dir_times_len; i++)
+        free(c->dir_times[i].path);
+    free(c->dir_times);
+    c->dir_times = NULL;
+    c->dir_times_len = c->dir_times_cap = 0;
+}
+
 static int put_dir(struct layer_ctx *c, struct archive_entry *e, int dfd, const char *name,
                    bw_err_t *err)
 {
@@ -471,6 +515,12 @@ int layer_entry_extract(struct layer_ctx *c, struct archive *a, struct archive_e
             break;
         case AE_IFDIR:
             r = put_dir(c, e, dfd, name, err);
+            if (r == 0) {
+                struct timespec ts[2];
+                entry_times(e, ts);
+                if (remember_dir_time(c, full, ts) < 0)
+                    r = bw_error_errno(err, "remember the mtime");
+            }
             break;
         case AE_IFLNK:
             r = put_symlink(c, e, dfd, name, err);
@@ -581,6 +631,7 @@ int layer_apply(struct layer_ctx *c, int imgdirfd, const struct blob *b, bw_err_
     }
     if (check_blob(c, &r, b, err) < 0)
         goto out;
+    apply_dir_times(c);
     if (r.progress)
         progress_line(&r, true);
     rc = 0;
@@ -594,5 +645,6 @@ out:
     close(r.fd);
     resolve_forget(c);
     pathset_clear(&c->created);
+    free_dir_times(c);
     return rc;
 }

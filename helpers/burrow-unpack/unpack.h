@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -66,6 +67,11 @@ bool pathset_has(const struct pathset *s, const char *p);
 int pathset_add(struct pathset *s, const char *p);
 void pathset_clear(struct pathset *s);
 
+struct dir_time {
+    char *path;
+    struct timespec ts[2];
+};
+
 struct layer_ctx {
     int rootfd;            /* where this layer goes */
     const char *what;      /* "layer 2 (sha256:...)" */
@@ -73,6 +79,8 @@ struct layer_ctx {
     bool privileged;       /* real root: device nodes, trusted xattrs */
     bool progress;         /* a progress line on stderr */
     struct pathset created; /* paths this layer made (whiteouts spare them) */
+    struct dir_time *dir_times; /* set at the layer's end: entries below change them */
+    size_t dir_times_len, dir_times_cap;
     const int *lower_fds;  /* --layers: the layers below, topmost first */
     size_t lower_len;
     char *cached;          /* the last directory resolved, and its fd */

@@ -63,15 +63,17 @@ for l in $(seq 1 "$nlayers"); do
     small=$((per_layer / 2 / 16384))
     big=$((per_layer / 2 / 4194304))
     head -c $((per_layer * 3 / 4 + 4194304)) /dev/urandom | base64 -w 0 >"$work/pool"
-    for i in $(seq 0 $((small - 1))); do
-        sub=$d/usr/share/l$l/$((i / 100))/$((i % 10))
-        [ -d "$sub" ] || mkdir -p "$sub"
-        dd if="$work/pool" of="$sub/f$i" bs=16384 count=1 skip="$i" status=none 2>/dev/null ||
-            head -c 16384 "$work/pool" >"$sub/f$i"
+    # 100 files a directory, cut by split(1) from consecutive parts of the pool
+    for i in $(seq 0 $(((small + 99) / 100 - 1))); do
+        sub=$d/usr/share/l$l/$((i / 10))/$((i % 10))
+        mkdir -p "$sub"
+        dd if="$work/pool" bs=1M iflag=skip_bytes,count_bytes skip=$((i * 100 * 16384)) \
+            count=$((100 * 16384)) status=none | split -b 16384 -a 2 -d - "$sub/f"
     done
     for i in $(seq 0 $((big - 1))); do
         mkdir -p "$d/opt/l$l"
-        dd if="$work/pool" of="$d/opt/l$l/big$i" bs=4194304 count=1 skip="$i" iflag=skip_bytes status=none
+        dd if="$work/pool" of="$d/opt/l$l/big$i" bs=1M iflag=skip_bytes,count_bytes \
+            skip=$((i * 4194304)) count=4194304 status=none
     done
     mkdir -p "$d/opt"
     [ "$l" -eq 1 ] || touch "$d/opt/.wh.l$((l - 1))"
@@ -96,6 +98,9 @@ read -r ch cs < <(add_json "{\"architecture\":\"amd64\",\"os\":\"linux\",\"confi
 read -r mh ms < <(add_json "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:$ch\",\"size\":$cs},\"layers\":[$layers_json]}")
 printf '{"imageLayoutVersion":"1.0.0"}' >"$img/oci-layout"
 printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"bench"}}]}' "$mh" "$ms" >"$img/index.json"
+# the bench user may not reach the build tree
+cp "$unpack" "$work/burrow-unpack"
+unpack=$work/burrow-unpack
 chmod -R a+rX "$work"
 echo "# image: $(du -sm "$img/blobs" | cut -f1) MB of gzip blobs, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 

@@ -15,7 +15,8 @@ unpack() {
     capture "$UNPACK" -q "$@"
 }
 
-# mkimage KIND DIR: write the test image KIND (see the python below) to DIR.
+# mkimage KIND DIR [KIND DIR]...: write the test image KIND (see the python
+# below) to DIR; several in one python run.
 mkimage() {
     needs_cmd python3 zstd
     [ -f "$T/mkimage.py" ] || _write_mkimage
@@ -178,7 +179,10 @@ CONFIG = {"Entrypoint": ["/bin/payload"], "Cmd": ["ids", "--", "env", "--", "cwd
           "ExposedPorts": {"80/tcp": {}, "53/udp": {}}, "StopSignal": "SIGQUIT"}
 
 def main():
-    kind, out = sys.argv[1], sys.argv[2]
+    for i in range(1, len(sys.argv) - 1, 2):
+        make(sys.argv[i], sys.argv[i + 1])
+
+def make(kind, out):
     os.makedirs(out, exist_ok=True)
     if kind == "basic":
         md, _, _ = image(out, basic_layers(), CONFIG, ref="v1")
@@ -221,6 +225,7 @@ def main():
             "evil-whiteout": [{"name": "../../.wh.canary"}],
             "evil-symlink-whiteout": [{"name": "esc", "type": "symlink", "link": "../../../../../../../../" + os.environ["CANARY_DIR"].lstrip("/")},
                                        {"name": "esc/.wh.canary"}],
+            "evil-replace": [{"name": "x", "type": "symlink", "link": "../../canary"}, {"name": "x", "data": b"pwned\n"}],
             "evil-symlink-hardlink": [{"name": "esc", "type": "symlink", "link": "../../../../../../../../" + os.environ["CANARY_DIR"].lstrip("/")},
                                        {"name": "hl", "type": "hardlink", "link": "esc/canary"}],
         }[kind]
@@ -258,9 +263,10 @@ main()
 PY
 }
 
-# --- a layout: layers, whiteouts, owners, modes -----------------------------------
+# --- a layout -----------------------------------------------------------------------
 
-test_layout_rootfs() {
+# A layout: the rootfs (layers, whiteouts, owners, modes) and config.json.
+test_layout() {
     mkimage basic "$T/img"
     unpack "$T/img:v1" "$T/b"
     assert_success
@@ -285,6 +291,7 @@ test_layout_rootfs() {
     assert_eq "$(stat -c %a "$r/priv/f")" 400 "mode of priv/f"
     assert_eq "$(stat -c %F "$r/fifo")" fifo "fifo type"
     assert_eq "$(stat -c %Y "$r/data/a")" 1600000000 "mtime of data/a"
+    assert_eq "$(stat -c %Y "$r/bin")" 1600000000 "mtime of directory bin (written into after it)"
     # owners: as they are as root; through burrow's mapping rootless
     assert_eq "$(owner_of "$r/etc/passwd")" "$(expected_host_id 0):$(expected_host_id 0 -g)" "owner of etc/passwd"
     if [ "$BW_MODE" = nosubuid ]; then
@@ -307,13 +314,7 @@ test_layout_rootfs() {
     if [ "$x" != yes ]; then
         assert_stderr_contains "extended attributes could not be set"
     fi
-}
-
-# config.json from the image config (image-spec conversion.md).
-test_layout_config() {
-    mkimage basic "$T/img"
-    unpack "$T/img" "$T/b"
-    assert_success
+    # config.json from the image config (image-spec conversion.md)
     local c=$T/b/config.json
     assert_eq "$(jq -c .process.args "$c")" '["/bin/payload","ids","--","env","--","cwd"]' "process.args"
     assert_eq "$(jq -c .process.env "$c")" '["PATH=/bin:/usr/bin","FOO=bar baz","TERM=xterm"]' "process.env"
@@ -438,8 +439,12 @@ test_escapes_refused() {
     echo original >"$T/canary-dir/canary"
     echo original >"$T/canary"
     export CANARY_DIR=$T/canary-dir
-    local kind want
-    for kind in dotdot abs symlink hardlink whiteout symlink-whiteout symlink-hardlink; do
+    local kind want all=(dotdot abs symlink hardlink whiteout symlink-whiteout symlink-hardlink) args=()
+    for kind in "${all[@]}" replace; do
+        args+=("evil-$kind" "$T/evil-$kind")
+    done
+    mkimage "${args[@]}"
+    for kind in "${all[@]}"; do
         case $kind in
         dotdot) want="entry \`../../canary\`: \`..\` component refused" ;;
         abs) want="entry \`/tmp/burrow-unpack-abs-canary\`: absolute path refused" ;;
@@ -449,9 +454,7 @@ test_escapes_refused() {
         symlink-whiteout) want="entry \`esc/.wh.canary\`" ;;
         symlink-hardlink) want="hard link to \`esc/canary\`" ;;
         esac
-        rm -rf "$T/evil"
-        mkimage "evil-$kind" "$T/evil"
-        unpack "$T/evil" "$T/b-$kind"
+        unpack "$T/evil-$kind" "$T/b-$kind"
         assert_failure
         assert_status 1
         assert_stderr_contains "layer 2 (sha256:"
@@ -463,13 +466,22 @@ test_escapes_refused() {
         assert_file_missing /tmp/burrow-unpack-abs-canary
     done
     assert_stderr_contains "a symlink on the way points outside the rootfs"
+    # A file over a symlink that points out replaces the symlink.
+    unpack "$T/evil-replace" "$T/b-replace"
+    assert_success
+    assert_eq "$(cat "$T/b-replace/rootfs/x")" pwned "x replaced the symlink"
+    assert_eq "$(cat "$T/canary")" original "canary after evil-replace"
 }
 
 # --- bad images ------------------------------------------------------------------------------
 
 test_bad_blobs() {
-    local kind want
-    for kind in bad-digest bad-size truncated-gzip missing-blob bad-mediatype bad-manifest; do
+    local kind want all=(bad-digest bad-size truncated-gzip missing-blob bad-mediatype bad-manifest) args=()
+    for kind in "${all[@]}"; do
+        args+=("$kind" "$T/$kind")
+    done
+    mkimage "${args[@]}"
+    for kind in "${all[@]}"; do
         case $kind in
         bad-digest) want="layer 1 (sha256:" ;;
         bad-size) want="the manifest says" ;;
@@ -478,7 +490,6 @@ test_bad_blobs() {
         bad-mediatype) want="unknown media type \`application/x-unknown\`" ;;
         bad-manifest) want="malformed: needs schemaVersion 2, config and layers" ;;
         esac
-        mkimage "$kind" "$T/$kind"
         unpack "$T/$kind" "$T/b-$kind"
         assert_failure
         assert_status 1
@@ -489,10 +500,10 @@ test_bad_blobs() {
 }
 
 test_bad_arguments() {
-    mkimage basic "$T/img"
+    mkimage platforms "$T/img"
     unpack "$T/img:nosuchtag" "$T/b"
     assert_failure
-    assert_stderr_contains "no image \`nosuchtag\`"
+    assert_stderr_contains "no image \`nosuchtag\` in \`$T/img\` (its names: none)"
     assert_no_bundle "$T/b"
     unpack "$T/nothing-here" "$T/b"
     assert_failure
