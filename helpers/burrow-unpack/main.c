@@ -278,13 +278,18 @@ static int unpack(const struct opts *o, bw_err_t *err)
     rc = 0;
 out:
     if (rc < 0 && j.tmpfd >= 0) {
-        bw_err_t e2 = NULL;
-        if (run_mapped(rootless && plan.uid.m ? &plan : NULL, remove_tree, &j, &e2) < 0 ||
-            bw_rm_rf_at(AT_FDCWD, tmp, &e2) < 0) {
-            cleanup_free char *t = bw_error_text(e2);
+        /* What the layers made first, where its owners are mapped; then
+         * the rest, which is ours. */
+        bw_err_t e1 = NULL, e2 = NULL;
+        if (faccessat(j.tmpfd, "rootfs", F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
+            faccessat(j.tmpfd, "layers", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+            run_mapped(rootless && plan.uid.m ? &plan : NULL, remove_tree, &j, &e1);
+        if (bw_rm_rf_at(AT_FDCWD, tmp, &e2) < 0) {
+            cleanup_free char *t = bw_error_text(e1 ? e1 : e2);
             fprintf(stderr, "burrow-unpack: could not remove `%s`: %s\n", tmp, t ? t : "");
-            bw_error_free(&e2);
         }
+        bw_error_free(&e1);
+        bw_error_free(&e2);
     }
     if (j.tmpfd >= 0)
         close(j.tmpfd);
