@@ -73,7 +73,7 @@ tree() {
 
 _write_mkimage() {
     cat >"$T/mkimage.py" <<'PY'
-import hashlib, io, json, os, sys, tarfile, gzip, subprocess, shutil
+import hashlib, io, json, os, struct, sys, tarfile, gzip, subprocess, shutil
 
 def tarbytes(entries):
     """entries: list of dicts name,type,data,mode,uid,gid,link,xattrs"""
@@ -158,6 +158,9 @@ def basic_layers(owners=True):
         {"name": "opq", "type": "dir"}, {"name": "opq/x", "data": b"x\n"}, {"name": "opq/sub/y", "data": b"y\n"},
         {"name": "gone", "data": b"gone\n"}, {"name": "gonedir/f", "data": b"f\n"},
         {"name": "fifo", "type": "fifo"},
+        # file capabilities (VFS v2: effective, permitted CAP_NET_RAW)
+        {"name": "bin/ping", "data": b"ping\n", "mode": 0o755,
+         "xattrs": {"security.capability": struct.pack("<IIIII", 0x02000001, 1 << 13, 0, 0, 0).decode("utf-8", "surrogateescape")}},
     ]
     l2 = [
         {"name": ".wh.gone"}, {"name": ".wh.gonedir"},
@@ -308,6 +311,9 @@ test_layout() {
         assert_file_missing "$r/dev/null"
         assert_stderr_contains "1 device nodes skipped"
     fi
+    # security.capability (written in the user namespace rootless: the
+    # kernel stores it as v3 with that namespace's root)
+    assert_eq "$(python3 -c 'import os,struct,sys; m,p=struct.unpack("<II", os.getxattr(sys.argv[1], "security.capability")[:8]); print(m >> 24, p)' "$r/bin/ping")" "$([ "$(id -u)" -eq 0 ] && echo 2 || echo 3) 8192" "security.capability of bin/ping (version, permitted)"
     # a user.* xattr, where the filesystem takes it
     local x
     x=$(python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], "user.burrow").decode())' "$r/data/x" 2>/dev/null || true)
