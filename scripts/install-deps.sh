@@ -22,7 +22,8 @@ for arg in "$@"; do
     esac
 done
 
-build=(build-essential autoconf automake libtool pkg-config libjson-c-dev libcap-dev libseccomp-dev)
+build=(build-essential autoconf automake libtool pkg-config libjson-c-dev libcap-dev libseccomp-dev
+    libarchive-dev libssl-dev)
 # newuidmap/newgidmap, the rootfs overlay without kernel support, network,
 # and the static busybox of the test and demo rootfs.
 runtime=(uidmap fuse-overlayfs slirp4netns busybox-static)
@@ -32,7 +33,7 @@ runtime=(uidmap fuse-overlayfs slirp4netns busybox-static)
 # for the check of `burrow features` against the runtime-spec schema, podman
 # (with conmon) for tests/integration/podman.sh, which drives burrow through it.
 testing=(jq crun runc bubblewrap hyperfine time util-linux procps passt clang clang-format
-    python3-jsonschema podman conmon)
+    python3-jsonschema podman conmon umoci)
 
 pkgs=("${build[@]}" "${runtime[@]}")
 [ "$with_test" -eq 0 ] || pkgs+=("${testing[@]}")

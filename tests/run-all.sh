@@ -186,6 +186,9 @@ chmod 0755 "$stage"
 mkdir -p "$stage/bin" "$stage/tests" "$stage/pristine"
 cp "$burrow_bin" "$stage/bin/burrow"
 cp "$payload_bin" "$stage/bin/payload"
+# helpers beside burrow, where the suites look for them (unpack.sh)
+unpack_bin=$builddir/helpers/burrow-unpack/burrow-unpack
+[ ! -x "$unpack_bin" ] || cp "$unpack_bin" "$stage/bin/burrow-unpack"
 cp -r "$tests_dir/lib" "$stage/tests/lib"
 mkdir -p "$stage/tests/integration"
 for f in "$integration_dir"/*.sh; do

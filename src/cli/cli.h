@@ -49,7 +49,8 @@ int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create
     X(spec, "write a new config.json")                                                             \
     X(update, "update a container's resource limits (needs cgroups: refused)")                     \
     X(pause, "pause a container (needs the cgroup freezer: refused)")                              \
-    X(resume, "resume a paused container")
+    X(resume, "resume a paused container")                                                         \
+    X(unpack, "make a bundle from an OCI image or a docker save archive (burrow-unpack)")
 
 #define BW_DECLARE_COMMAND(name, summary)                                                          \
     int bw_cmd_##name(struct bw_global *g, int argc, char **argv, bw_err_t *err);
