@@ -16,7 +16,11 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 x=/run/burrow-vm/xchg
 exec >>"$x/guest.log" 2>&1
 
-say() { echo "guest: $*"; }
+say() {
+    local up
+    read -r up _ </proc/uptime
+    echo "guest: [$up] $*"
+}
 
 poweroff_now() {
     sync
@@ -40,6 +44,7 @@ ln -sfn /proc/self/fd/2 /dev/stderr
 # systemd uses.
 mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 /sys/fs/cgroup || say "cgroup2 mount failed"
 
+say "stage 2"
 SHARES=()
 GUEST_ENV=()
 # shellcheck disable=SC1091
@@ -57,37 +62,42 @@ done
 # /system.slice/burrow-tests.service for root's tests; for each test user,
 # /user.slice/user-UID.slice/user@UID.service delegated (the directory and
 # its cgroup.procs, cgroup.threads, cgroup.subtree_control owned by the user)
-# and, inside, app.slice/burrow-tests.scope created by the user (as systemd
-# --user does), where that user's tests start.
+# and, inside, app.slice/burrow-tests.scope, owned by the user (as if
+# systemd --user had made it), where that user's tests start.  Controllers
+# are enabled down to app.slice.
+say "delegating"
 cg=/sys/fs/cgroup
+# (bash builtins where possible: every exec costs under TCG.)
 enable_all() {
     local c ctl=""
-    for c in $(cat "$1/cgroup.controllers"); do ctl+=" +$c"; done
+    for c in $(<"$1/cgroup.controllers"); do ctl+=" +$c"; done
     [ -z "$ctl" ] || echo "$ctl" >"$1/cgroup.subtree_control" || say "cannot enable$ctl in $1"
 }
+declare -A uids=() gids=()
+while IFS=: read -r name _ uid gid _; do
+    case $name in burrowtest | burrownosub) uids[$name]=$uid gids[$name]=$gid ;; esac
+done </etc/passwd
+dirs=("$cg/system.slice/burrow-tests.service")
+for user in "${!uids[@]}"; do
+    dirs+=("$cg/user.slice/user-${uids[$user]}.slice/user@${uids[$user]}.service/app.slice/burrow-tests.scope")
+done
+mkdir -p "${dirs[@]}"
 enable_all "$cg"
-mkdir -p "$cg/system.slice/burrow-tests.service"
 enable_all "$cg/system.slice"
 GUEST_ENV+=("BURROW_TEST_CGROUP_ROOT=$cg/system.slice/burrow-tests.service")
-mkdir -p "$cg/user.slice"
 enable_all "$cg/user.slice"
-for user in burrowtest burrownosub; do
-    uid=$(id -u "$user" 2>/dev/null) || continue
-    gid=$(id -g "$user")
+for user in "${!uids[@]}"; do
+    uid=${uids[$user]}
     d=$cg/user.slice/user-$uid.slice/user@$uid.service
-    mkdir -p "$d"
     enable_all "$cg/user.slice/user-$uid.slice"
-    chown "$uid:$gid" "$d"
+    enable_all "$d"
+    enable_all "$d/app.slice"
+    own=("$d")
     for f in cgroup.procs cgroup.threads cgroup.subtree_control memory.oom.group memory.reclaim; do
-        [ ! -e "$d/$f" ] || chown "$uid:$gid" "$d/$f"
+        [ ! -e "$d/$f" ] || own+=("$d/$f")
     done
-    setpriv --reuid="$uid" --regid="$gid" --clear-groups bash -c '
-        set -e
-        enable() { local c ctl=""; for c in $(cat "$1/cgroup.controllers"); do ctl+=" +$c"; done; echo "$ctl" >"$1/cgroup.subtree_control"; }
-        enable "$1"
-        mkdir "$1/app.slice"
-        enable "$1/app.slice"
-        mkdir "$1/app.slice/burrow-tests.scope"' bash "$d" || say "delegation to $user failed"
+    chown "$uid:${gids[$user]}" "${own[@]}" && chown -R "$uid:${gids[$user]}" "$d/app.slice" ||
+        say "delegation to $user failed"
     case $user in
     burrowtest) GUEST_ENV+=("BURROW_TEST_CGROUP_ROOTLESS=$d/app.slice/burrow-tests.scope") ;;
     burrownosub) GUEST_ENV+=("BURROW_TEST_CGROUP_NOSUBUID=$d/app.slice/burrow-tests.scope") ;;
@@ -96,7 +106,7 @@ done
 
 # --- the command ---------------------------------------------------------------------
 
-say "ready at $(cut -d' ' -f1 /proc/uptime) s of uptime"
+say "ready"
 (
     cd / || exit 1
     exec env -i "PATH=$PATH" HOME=/root USER=root LOGNAME=root LANG=C.UTF-8 TERM=dumb \
@@ -107,5 +117,5 @@ cmd_pid=$!
 wait "$cmd_pid"
 rc=$?
 echo "$rc" >"$x/status.tmp" && mv "$x/status.tmp" "$x/status"
-say "done at $(cut -d' ' -f1 /proc/uptime) s of uptime: status $rc"
+say "done: status $rc"
 poweroff_now

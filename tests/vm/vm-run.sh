@@ -17,14 +17,16 @@
 #
 # Environment: BURROW_VM_CACHE (see prepare.sh), BURROW_VM_QEMU
 # (qemu-system-x86_64), BURROW_VM_MEM (MiB, 1024), BURROW_VM_CPUS (1),
-# BURROW_VM_ACCEL (tcg; kvm where KVM really works), BURROW_VM_TIMEOUT.
+# BURROW_VM_ACCEL (auto: kvm when /dev/kvm is usable and the CPU has
+# vmx or svm, else tcg; a VM that fails under kvm is booted again under
+# tcg), BURROW_VM_TIMEOUT.
 set -euo pipefail
 
 vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 qemu=${BURROW_VM_QEMU:-qemu-system-x86_64}
 mem=${BURROW_VM_MEM:-1024}
 cpus=${BURROW_VM_CPUS:-1}
-accel=${BURROW_VM_ACCEL:-tcg}
+accel=${BURROW_VM_ACCEL:-auto}
 timeout=${BURROW_VM_TIMEOUT:-600}
 shares=()
 envs=()
@@ -93,38 +95,59 @@ chmod 0755 "$x"
     printf ' %q' "$@"
     printf '\n'
 } >"$x/cmd"
-: >"$x/output"
 
-args=(-nodefaults -no-user-config -display none -no-reboot
-    -accel "$accel" -m "$mem" -smp "$cpus"
-    -chardev "file,id=con,path=$x/console" -serial chardev:con
-    -kernel "$kernel" -initrd "$initrd"
-    -append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet loglevel=3"
-    -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap,id=hostroot"
-    -virtfs "local,path=$x,mount_tag=xchg,security_model=none,id=xchg")
-i=0
-for d in "${shares[@]}"; do
-    args+=(-virtfs "local,path=$d,mount_tag=share$i,security_model=none,multidevs=remap,id=share$i")
-    i=$((i + 1))
-done
+if [ "$accel" = auto ]; then
+    accel=tcg
+    # (Some hosts have a /dev/kvm without hardware virtualization, e.g. PVM:
+    # guests fail there.)
+    if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then accel=kvm; fi
+    fallback=1
+else
+    fallback=0
+fi
+
+boot() {
+    local accel=$1 cpu=()
+    [ "$accel" != kvm ] || cpu=(-cpu host)
+    args=(-nodefaults -no-user-config -display none -no-reboot
+        -accel "$accel" "${cpu[@]}" -m "$mem" -smp "$cpus"
+        -chardev "file,id=con,path=$x/console" -serial chardev:con
+        -kernel "$kernel" -initrd "$initrd"
+        -append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet loglevel=3"
+        -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap,id=hostroot"
+        -virtfs "local,path=$x,mount_tag=xchg,security_model=none,id=xchg")
+    i=0
+    for d in "${shares[@]}"; do
+        args+=(-virtfs "local,path=$d,mount_tag=share$i,security_model=none,multidevs=remap,id=share$i")
+        i=$((i + 1))
+    done
+    rm -f "$x/status" "$x/console" "$x/guest.log"
+    : >"$x/output"
+    "$qemu" "${args[@]}" </dev/null >"$x/qemu.log" 2>&1 &
+    qemu_pid=$!
+    tail -n +1 -f --pid="$qemu_pid" "$x/output" 2>/dev/null &
+    tail_pid=$!
+    while kill -0 "$qemu_pid" 2>/dev/null; do
+        if [ $((SECONDS - start)) -ge "$timeout" ]; then
+            timed_out=1
+            kill -KILL "$qemu_pid" 2>/dev/null || true
+            break
+        fi
+        sleep 0.2
+    done
+    wait "$qemu_pid" 2>/dev/null || true
+    qemu_pid=
+    wait "$tail_pid" 2>/dev/null || true
+}
 
 start=$SECONDS
-"$qemu" "${args[@]}" </dev/null >"$x/qemu.log" 2>&1 &
-qemu_pid=$!
-tail -n +1 -f --pid="$qemu_pid" "$x/output" 2>/dev/null &
-tail_pid=$!
 timed_out=0
-while kill -0 "$qemu_pid" 2>/dev/null; do
-    if [ $((SECONDS - start)) -ge "$timeout" ]; then
-        timed_out=1
-        kill -KILL "$qemu_pid" 2>/dev/null || true
-        break
-    fi
-    sleep 0.2
-done
-wait "$qemu_pid" 2>/dev/null || true
-qemu_pid=
-wait "$tail_pid" 2>/dev/null || true
+boot "$accel"
+if [ "$accel" = kvm ] && [ "$fallback" = 1 ] && [ ! -s "$x/status" ] && [ ! -s "$x/output" ]; then
+    echo "vm-run.sh: the VM gave nothing under kvm: booting it again under tcg" >&2
+    timed_out=0
+    boot tcg
+fi
 
 show_console() {
     echo "vm-run.sh: end of the console, guest and qemu logs:" >&2
