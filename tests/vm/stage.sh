@@ -43,9 +43,11 @@ x=$(mktemp -d /tmp/burrow-vm-stage.XXXXXX)
 prep_err=$x/prepare.err
 trap 'rm -rf "$x"' EXIT
 mkdir -p "$x/bin" "$x/tests/integration"
+found=()
 for s in $suites; do
     f=$(suite_file "$s")
     [ -e "$f" ] || continue
+    found+=("$s")
     awk '
         /^#[ \t]*vm:[ \t]*no[ \t]*$/ { novm = 1; print; next }
         /^#/ { print; next }
@@ -68,6 +70,7 @@ for f in "$x"/tests/integration/*.sh; do
     done < <(sed -n 's/^\(function[ \t]\{1,\}\)\{0,1\}\(test_[A-Za-z0-9_]\{1,\}\).*/\2/p' "$f")
 done
 [ "$wanted" = 1 ] || exit 0
+suites=${found[*]}
 
 skip_stage() {
     echo "skip - vm/stage: $1 (suites not run: $suites)"
