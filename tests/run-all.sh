@@ -263,10 +263,16 @@ as_mode() {
         "BURROW=$stage/bin/burrow" "PAYLOAD=$stage/bin/payload"
         "BW_MODE=$mode" "BW_ROOTFS=$stage/$mode/rootfs" "BW_TESTDIR=$cur_testdir"
         "BURROW_TEST_GRACE=${BURROW_TEST_GRACE:-2}")
-    # BURROW_TEST_CGROUP_ROOT (_ROOTLESS, _NOSUBUID): a cgroup the mode's
-    # tests start in (set in the VM by tests/vm/guest.sh).
+    # BURROW_TEST_CGROUP_ROOT (_ROOTLESS, _NOSUBUID), set in the VM by
+    # tests/vm/guest.sh: each run starts in a new cgroup under that one, owned
+    # by the mode's user as systemd delegates a scope (a fresh one each time:
+    # burrow may enable controllers in it, and then no process can enter it).
     local cg_var=BURROW_TEST_CGROUP_${mode^^} enter=()
-    [ -z "${!cg_var:-}" ] || enter=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "${!cg_var}")
+    if [ -n "${!cg_var:-}" ]; then
+        enter=(sh -c 'd=$0/run.$$ && mkdir "$d" && chown "$1" "$d" "$d/cgroup.procs" "$d/cgroup.threads" \
+            "$d/cgroup.subtree_control" && echo $$ >"$d/cgroup.procs" && shift && exec "$@"' \
+            "${!cg_var}" "$(id -u "$user"):$(id -g "$user")")
+    fi
     if [ "$am_root" = 1 ] && [ "$user" != root ]; then
         timeout -k 5 "$secs" "${enter[@]}" setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
             "${env[@]}" "$@"

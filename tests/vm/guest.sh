@@ -63,8 +63,9 @@ done
 # /user.slice/user-UID.slice/user@UID.service delegated (the directory and
 # its cgroup.procs, cgroup.threads, cgroup.subtree_control owned by the user)
 # and, inside, app.slice/burrow-tests.scope, owned by the user (as if
-# systemd --user had made it), where that user's tests start.  Controllers
-# are enabled down to app.slice.
+# systemd --user had made it).  Controllers are enabled down to those two
+# test cgroups, which hold no process: run-all.sh starts each test in a new
+# child of its mode's one (run.PID, owned by the test's user).
 say "delegating"
 cg=/sys/fs/cgroup
 # (bash builtins where possible: every exec costs under TCG.)
@@ -84,6 +85,7 @@ done
 mkdir -p "${dirs[@]}"
 enable_all "$cg"
 enable_all "$cg/system.slice"
+enable_all "$cg/system.slice/burrow-tests.service"
 GUEST_ENV+=("BURROW_TEST_CGROUP_ROOT=$cg/system.slice/burrow-tests.service")
 enable_all "$cg/user.slice"
 for user in "${!uids[@]}"; do
@@ -92,6 +94,7 @@ for user in "${!uids[@]}"; do
     enable_all "$cg/user.slice/user-$uid.slice"
     enable_all "$d"
     enable_all "$d/app.slice"
+    enable_all "$d/app.slice/burrow-tests.scope"
     own=("$d")
     for f in cgroup.procs cgroup.threads cgroup.subtree_control memory.oom.group memory.reclaim; do
         [ ! -e "$d/$f" ] || own+=("$d/$f")

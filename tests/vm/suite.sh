@@ -31,18 +31,20 @@ test_cgroup2_only() {
     fi
 }
 
-# The tests start in the cgroup the VM's init made for their user: for
-# burrowtest, under user@UID.service, which it owns (as systemd delegates),
-# with memory, pids and cpu available; root's under system.slice.
+# Each test starts in a cgroup of its own that the VM's init and the runner
+# made for its user: for burrowtest, under user@UID.service, which it owns
+# (as systemd delegates), with memory, pids and cpu available; root's under
+# system.slice.
 test_delegated_subtree() {
-    local own deleg c
+    local own deleg c f
     own_cgroup
     if [ "$(id -u)" -eq 0 ]; then
-        assert_eq "$own" /sys/fs/cgroup/system.slice/burrow-tests.service "root's test cgroup"
+        assert_match "$own" '^/sys/fs/cgroup/system\.slice/burrow-tests\.service/run\.[0-9]+$' "root's test cgroup"
     else
         deleg=/sys/fs/cgroup/user.slice/user-$(id -u).slice/user@$(id -u).service
-        assert_eq "$own" "$deleg/app.slice/burrow-tests.scope" "the test cgroup"
-        for f in "$deleg" "$deleg/cgroup.procs" "$deleg/cgroup.subtree_control" "$deleg/cgroup.threads" "$own" "$own/cgroup.procs"; do
+        assert_match "$own" "^$deleg/app\\.slice/burrow-tests\\.scope/run\\.[0-9]+\$" "the test cgroup"
+        for f in "$deleg" "$deleg/cgroup.procs" "$deleg/cgroup.subtree_control" "$deleg/cgroup.threads" \
+            "$own" "$own/cgroup.procs" "$own/cgroup.subtree_control"; do
             assert_eq "$(stat -c %u "$f")" "$(id -u)" "owner of $f"
         done
         # Not delegated: the limits of the delegated directory itself.
