@@ -2,7 +2,7 @@
 # prepare.sh: fetch (once) Debian's amd64 kernel and build the initramfs of
 # the pure cgroup v2 test VM.  See tests/README.md, "The cgroup v2 VM".
 #
-#   tests/vm/prepare.sh [--offline]
+#   tests/vm/prepare.sh [--offline | --cached]
 #
 # Prints two lines, `kernel: PATH` and `initrd: PATH`, and exits 0; on
 # failure prints the reason on stderr and exits 1.  The kernel package is
@@ -16,7 +16,9 @@
 # Environment: BURROW_VM_CACHE (default /var/cache/burrow-vm as root, else
 # ~/.cache/burrow-vm), BURROW_VM_KERNEL_PKG (default: the package
 # linux-image-amd64 depends on; with --offline or without apt, the newest
-# kernel already in the cache).
+# kernel already in the cache; with --cached, that one if there is one,
+# which saves asking apt at each boot: vm-run.sh and stage.sh use it,
+# install-deps.sh does not, so it picks up new kernel versions).
 set -euo pipefail
 
 vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,8 +27,11 @@ if [ "$(id -u)" -eq 0 ]; then
 else
     cache=${BURROW_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/burrow-vm}
 fi
-offline=0
-[ "${1:-}" != --offline ] || offline=1
+offline=0 cached=0
+case ${1:-} in
+--offline) offline=1 ;;
+--cached) cached=1 ;;
+esac
 
 die() {
     echo "prepare.sh: $*" >&2
@@ -48,15 +53,21 @@ flock 9
 
 # --- which kernel ---------------------------------------------------------------
 
+# newest_cached: the newest kernel version prepared in the cache.
+newest_cached() {
+    find "$cache" -mindepth 2 -maxdepth 2 -name .complete -printf '%h\n' 2>/dev/null |
+        sed 's|.*/||' | sort -V | tail -n 1
+}
+
 pkg=${BURROW_VM_KERNEL_PKG:-}
+[ -n "$pkg" ] || [ "$cached" = 0 ] || [ -z "$(newest_cached)" ] || offline=1
 if [ -z "$pkg" ] && [ "$offline" = 0 ] && command -v apt-cache >/dev/null 2>&1; then
     pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
         sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1) || pkg=
 fi
 if [ -z "$pkg" ]; then
     # No apt answer: the newest kernel already prepared.
-    kver=$(find "$cache" -mindepth 2 -maxdepth 2 -name .complete -printf '%h\n' 2>/dev/null |
-        sed 's|.*/||' | sort -V | tail -n 1) || kver=
+    kver=$(newest_cached) || kver=
     [ -n "$kver" ] || die "no kernel in $cache and apt-cache does not name one (linux-image-amd64): run scripts/install-deps.sh --test, or set BURROW_VM_KERNEL_PKG"
 else
     case $pkg in linux-image-*-amd64) ;; *) die "BURROW_VM_KERNEL_PKG=$pkg: expected linux-image-VERSION-amd64 (the generic flavour: cloud-amd64 has no 9p)" ;; esac

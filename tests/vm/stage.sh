@@ -82,7 +82,7 @@ skip_stage() {
 qemu=${BURROW_VM_QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null 2>&1 ||
     skip_stage "$qemu not found: install qemu-system-x86 (scripts/install-deps.sh --test)"
-if ! "$vm_dir/prepare.sh" >/dev/null 2>"$prep_err"; then
+if ! "$vm_dir/prepare.sh" --cached >/dev/null 2>"$prep_err"; then
     skip_stage "no kernel for the VM: $(grep '^prepare.sh: ' "$prep_err" | tail -n 1 | sed 's/^prepare.sh: //')"
 fi
 

@@ -71,7 +71,7 @@ vm_fail() {
 }
 
 command -v "$qemu" >/dev/null 2>&1 || vm_fail "$qemu not found: install qemu-system-x86 (scripts/install-deps.sh --test)"
-prep=$("$vm_dir/prepare.sh") || vm_fail "tests/vm/prepare.sh failed"
+prep=$("$vm_dir/prepare.sh" --cached) || vm_fail "tests/vm/prepare.sh failed"
 kernel=$(sed -n 's/^kernel: //p' <<<"$prep")
 initrd=$(sed -n 's/^initrd: //p' <<<"$prep")
 
