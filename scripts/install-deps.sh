@@ -2,7 +2,7 @@
 # install-deps.sh [--test]: install what burrow needs on Debian/Ubuntu.
 #
 #   (no option)  build dependencies and the runtime's helpers
-#   --test       also what the tests and benchmarks use
+#   --test       also what the tests and benchmarks use (and the test VM's kernel)
 #
 # Uses sudo when not root.  Safe to run again.
 set -euo pipefail
@@ -31,9 +31,10 @@ runtime=(uidmap fuse-overlayfs slirp4netns busybox-static)
 # other runtimes and tools for comparisons and benchmarks, clang for fuzzing,
 # clang-format for the format check of scripts/check.sh, python3-jsonschema
 # for the check of `burrow features` against the runtime-spec schema, podman
-# (with conmon) for tests/integration/podman.sh, which drives burrow through it.
+# (with conmon) for tests/integration/podman.sh, which drives burrow through it,
+# qemu for the pure cgroup v2 VM of tests/vm/ (its kernel is fetched below).
 testing=(jq crun runc bubblewrap hyperfine time util-linux procps passt clang clang-format
-    python3-jsonschema podman conmon umoci)
+    python3-jsonschema podman conmon umoci qemu-system-x86)
 
 pkgs=("${build[@]}" "${runtime[@]}")
 [ "$with_test" -eq 0 ] || pkgs+=("${testing[@]}")
@@ -54,3 +55,9 @@ command -v apt-get >/dev/null 2>&1 || {
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${pkgs[@]}"
+if [ "$with_test" -eq 1 ]; then
+    # Debian's kernel for the cgroup v2 VM, downloaded (not installed) into
+    # its cache.  Without it the VM stage of the tests says why it skips.
+    "${sudo[@]}" "$(dirname "$0")/../tests/vm/prepare.sh" >/dev/null ||
+        echo "install-deps.sh: no kernel for the cgroup v2 test VM (tests/vm/prepare.sh failed): its tests will be skipped" >&2
+fi

@@ -19,7 +19,8 @@
 # tree), BURROW_SRCDIR, BURROW_BUILDDIR, BURROW_TEST_PATTERN (as -k),
 # BURROW_TEST_TIMEOUT (per test, default 60), BURROW_TEST_KEEP=1 (as --keep),
 # BURROW_TEST_SUMMARY (a file to write the final line to), BURROW_TEST_MODES
-# (default "root rootless nosubuid").
+# (default "root rootless nosubuid"), BURROW_TEST_VM=0 (no cgroup v2 VM
+# stage, tests/vm/stage.sh).
 set -eEuo pipefail
 
 tests_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -36,6 +37,9 @@ all_modes=${BURROW_TEST_MODES:-root rootless nosubuid}
 integration_dir=${BURROW_TEST_INTEGRATION_DIR:-$tests_dir/integration}
 run_units=${BURROW_TEST_UNIT:-1}
 run_selftest=${BURROW_TEST_SELFTEST:-1}
+run_vm=${BURROW_TEST_VM:-1}
+# Prefix of the mode in labels: "vm-" in the VM stage ("[vm-root]").
+mode_label=${BURROW_TEST_MODE_LABEL:-}
 
 rootless_user=burrowtest
 nosub_user=burrownosub
@@ -195,7 +199,11 @@ for f in "$integration_dir"/*.sh; do
     [ ! -e "$f" ] || cp "$f" "$stage/tests/integration/"
 done
 chmod -R a+rX "$stage"
-if ! PAYLOAD="$stage/bin/payload" "$stage/tests/lib/make-rootfs.sh" "$stage/pristine/rootfs" >"$stage/make-rootfs.log" 2>&1; then
+if [ -n "${BURROW_TEST_ROOTFS:-}" ]; then
+    # A rootfs make-rootfs.sh made beforehand (the VM stage: its hundreds of
+    # execs are slow under emulation).
+    cp -a "$BURROW_TEST_ROOTFS" "$stage/pristine/rootfs"
+elif ! PAYLOAD="$stage/bin/payload" "$stage/tests/lib/make-rootfs.sh" "$stage/pristine/rootfs" >"$stage/make-rootfs.log" 2>&1; then
     detail "$stage/make-rootfs.log"
     setup_fail "tests/lib/make-rootfs.sh failed"
 fi
@@ -258,11 +266,21 @@ as_mode() {
         "BURROW=$stage/bin/burrow" "PAYLOAD=$stage/bin/payload"
         "BW_MODE=$mode" "BW_ROOTFS=$stage/$mode/rootfs" "BW_TESTDIR=$cur_testdir"
         "BURROW_TEST_GRACE=${BURROW_TEST_GRACE:-2}")
+    # BURROW_TEST_CGROUP_ROOT (_ROOTLESS, _NOSUBUID), set in the VM by
+    # tests/vm/guest.sh: each run starts in a new cgroup under that one, owned
+    # by the mode's user as systemd delegates a scope (a fresh one each time:
+    # burrow may enable controllers in it, and then no process can enter it).
+    local cg_var=BURROW_TEST_CGROUP_${mode^^} enter=()
+    if [ -n "${!cg_var:-}" ]; then
+        enter=(sh -c 'd=$0/run.$$ && mkdir "$d" && chown "$1" "$d" "$d/cgroup.procs" "$d/cgroup.threads" \
+            "$d/cgroup.subtree_control" && echo $$ >"$d/cgroup.procs" && shift && exec "$@"' \
+            "${!cg_var}" "$(id -u "$user"):$(id -g "$user")")
+    fi
     if [ "$am_root" = 1 ] && [ "$user" != root ]; then
-        timeout -k 5 "$secs" setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
+        timeout -k 5 "$secs" "${enter[@]}" setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
             "${env[@]}" "$@"
     else
-        timeout -k 5 "$secs" "${env[@]}" "$@"
+        timeout -k 5 "$secs" "${enter[@]}" "${env[@]}" "$@"
     fi
 }
 
@@ -351,7 +369,7 @@ run_test() {
     suite=${file##*/}
     suite=${suite%.sh}
     name=${func#test_}
-    label="$suite/$name [$mode]"
+    label="$suite/$name [$mode_label$mode]"
     cur_testdir=$stage/$mode/work/$suite.$name
     mkdir -p "$cur_testdir"
     [ "$am_root" = 0 ] || chown "$(mode_user "$mode"):$(id -gn "$(mode_user "$mode")")" "$cur_testdir"
@@ -441,7 +459,7 @@ selftest() {
     sdir=$(mktemp -d)
     cp "$tests_dir/lib/selftest.sh" "$sdir/harness.sh"
     BURROW_TEST_INTEGRATION_DIR=$sdir BURROW_TEST_MODES=$mode BURROW_TEST_UNIT=0 \
-        BURROW_TEST_SELFTEST=0 BURROW_TEST_PATTERN='' BURROW_TEST_SUMMARY='' BURROW_TEST_KEEP=0 \
+        BURROW_TEST_SELFTEST=0 BURROW_TEST_VM=0 BURROW_TEST_PATTERN='' BURROW_TEST_SUMMARY='' BURROW_TEST_KEEP=0 \
         BURROW_TEST_GRACE=0.3 BURROW="$burrow_bin" PAYLOAD="$payload_bin" \
         bash "$tests_dir/run-all.sh" </dev/null >"$out" 2>&1 || true
     while IFS=$'\t' read -r func modes secs expect; do
@@ -483,7 +501,7 @@ for mode in $all_modes; do
         while IFS=$'\t' read -r func modes secs _; do
             suite=${file##*/}
             suite=${suite%.sh}
-            label="$suite/${func#test_} [$mode]"
+            label="$suite/${func#test_} [$mode_label$mode]"
             [ -z "$pattern" ] || [[ $label =~ $pattern ]] || continue
             for m in $modes; do
                 case $m in root | rootless | nosubuid) ;;
@@ -504,5 +522,26 @@ for mode in $all_modes; do
         done < <(discover "$file")
     done
 done
+
+# --- the cgroup v2 VM stage ----------------------------------------------------------
+#
+# tests/vm/stage.sh runs the suites that need a pure cgroup v2 kernel in a
+# qemu VM (modes [vm-root], [vm-rootless]), or prints why it skips them.
+if [ "$run_vm" = 1 ] && [ -z "${BURROW_VM:-}" ]; then
+    vm_failed=0
+    while IFS= read -r line; do
+        case $line in
+        "ok - "*) passed=$((passed + 1)) ;;
+        "not ok - "*) failed=$((failed + 1)) vm_failed=1 ;;
+        "skip - "*) skipped=$((skipped + 1)) ;;
+        esac
+        printf '%s\n' "$line"
+    done < <(BURROW="$burrow_bin" PAYLOAD="$payload_bin" BURROW_TEST_PATTERN="$pattern" \
+        BURROW_TEST_TIMEOUT="$test_timeout" BURROW_TEST_INTEGRATION_DIR="$integration_dir" \
+        bash "$tests_dir/vm/stage.sh" </dev/null 2>&1)
+    vm_rc=0
+    wait $! || vm_rc=$?
+    [ "$vm_rc" -eq 0 ] || [ "$vm_failed" = 1 ] || result "not ok" "vm/stage" "tests/vm/stage.sh exited with status $vm_rc"
+fi
 
 finish
