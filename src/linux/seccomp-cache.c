@@ -37,10 +37,10 @@
 #include "util/fs.h"
 #include "util/log.h"
 
-#define CACHE_DIR "@cache"
+#define CACHE_DIR    "@cache"
 #define CACHE_SUBDIR "seccomp"
-#define MAGIC "burrow-seccomp-bpf 1\n"
-#define MAX_FILE (1u << 20)
+#define MAGIC        "burrow-seccomp-bpf 1\n"
+#define MAX_FILE     (1u << 20)
 /* More files than this and the directory is emptied before the next one:
  * profiles are few, and this bounds what a stream of distinct ones costs. */
 #define MAX_FILES 64
