@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -90,10 +91,8 @@ static ssize_t recv_msg(int sock, struct msg_head *h, char *data, size_t cap, in
         char b[CMSG_SPACE(sizeof(int) * BW_MONITOR_MAX_FDS)];
         struct cmsghdr align;
     } ctl;
-    struct msghdr mh = {.msg_iov = &iov,
-                        .msg_iovlen = 1,
-                        .msg_control = ctl.b,
-                        .msg_controllen = sizeof(ctl.b)};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b)};
     ssize_t n;
     do
         n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
@@ -283,7 +282,28 @@ static __attribute__((noreturn)) void monitor_main(void)
     _exit(0);
 }
 
-int bw_monitor_start(struct bw_monitor *m, pid_t watched, bw_err_t *err)
+/* Overwrite the command line burrow was started with (the arguments area
+ * of our memory, which /proc/PID/cmdline shows): a monitor that outlives the
+ * command would otherwise pass for it. */
+static void set_cmdline(const char *label)
+{
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    size_t len = 0;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof(buf))) > 0)
+        len += (size_t)n;
+    close(fd);
+    char *area = program_invocation_name; /* argv[0], the start of the area */
+    if (area == NULL || len < 2)
+        return;
+    memset(area, 0, len);
+    snprintf(area, len - 1, "%s", label);
+}
+
+int bw_monitor_start(struct bw_monitor *m, pid_t watched, const char *label, bw_err_t *err)
 {
     cleanup_close int pidfd = bw_pidfd_open(watched);
     if (pidfd < 0)
@@ -305,6 +325,7 @@ int bw_monitor_start(struct bw_monitor *m, pid_t watched, bw_err_t *err)
         setsid();
         prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
         prctl(PR_SET_NAME, "burrow-monitor", 0, 0, 0);
+        set_cmdline(label);
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
@@ -363,7 +384,8 @@ int bw_monitor_wait(struct bw_monitor *m, pid_t pid, int fd, int timeout_ms, int
     for (;;) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
-        long long spent = (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000;
+        long long spent =
+            (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000;
         if (spent >= timeout_ms)
             return bw_error_set(err, ETIMEDOUT, "timed out after %d ms", timeout_ms);
         struct pollfd p[2] = {{.fd = m->sock, .events = POLLIN}, {.fd = fd, .events = POLLIN}};

@@ -44,8 +44,9 @@ struct bw_monitor_helper {
 };
 
 void bw_monitor_init(struct bw_monitor *m);
-/* Fork the monitor of process `watched` (which must be alive). */
-int bw_monitor_start(struct bw_monitor *m, pid_t watched, bw_err_t *err);
+/* Fork the monitor of process `watched` (which must be alive); `label` is
+ * its command line (e.g. "burrow-monitor ID"), in place of burrow's. */
+int bw_monitor_start(struct bw_monitor *m, pid_t watched, const char *label, bw_err_t *err);
 /* Start a helper under the monitor; its pid in *pid. */
 int bw_monitor_spawn(struct bw_monitor *m, const struct bw_monitor_helper *h, pid_t *pid,
                      bw_err_t *err);

@@ -44,7 +44,7 @@ int bw_net_opt(struct bw_net_opts *o, const char *opt, const char *arg, bw_err_t
         o->mode = arg;
     } else if (strcmp(opt, "publish") == 0) {
         if (o->publish_len >= BW_NET_MAX_PUBLISH)
-            return bw_error_set(err, EINVAL, "--publish: at most %d ports", BW_NET_MAX_PUBLISH);
+            return bw_error_set(err, 0, "--publish: at most %d ports", BW_NET_MAX_PUBLISH);
         o->publish[o->publish_len++] = arg;
     } else if (strcmp(opt, "dns") == 0) {
         o->dns = 1;
@@ -53,7 +53,7 @@ int bw_net_opt(struct bw_net_opts *o, const char *opt, const char *arg, bw_err_t
     } else if (strcmp(opt, "network-allow-host-loopback") == 0) {
         o->allow_loopback = 1;
     } else {
-        return bw_error_set(err, EINVAL, "unknown network option --%s", opt);
+        return bw_error_set(err, 0, "unknown network option --%s", opt);
     }
     return 0;
 }
@@ -111,7 +111,7 @@ static int parse_publish(const char *spec, const char *what, struct bw_net_port 
 {
     char buf[128];
     if (strlen(spec) >= sizeof(buf))
-        return bw_error_set(err, EINVAL, "%s: \"%.40s...\" is too long", what, spec);
+        return bw_error_set(err, 0, "%s: \"%.40s...\" is too long", what, spec);
     snprintf(buf, sizeof(buf), "%s", spec);
     memset(p, 0, sizeof(*p));
     char *slash = strrchr(buf, '/');
@@ -120,16 +120,15 @@ static int parse_publish(const char *spec, const char *what, struct bw_net_port 
         if (strcmp(slash + 1, "udp") == 0)
             p->udp = true;
         else if (strcmp(slash + 1, "tcp") != 0)
-            return bw_error_set(err, EINVAL,
-                                "%s: \"%s\": unknown protocol \"%s\" (expected tcp or udp)", what,
-                                spec, slash + 1);
+            return bw_error_set(err, 0, "%s: \"%s\": unknown protocol \"%s\" (expected tcp or udp)",
+                                what, spec, slash + 1);
     }
     char *ports = buf;
     const char *ip = "127.0.0.1";
     if (buf[0] == '[') {
         char *end = strchr(buf, ']');
         if (end == NULL || end[1] != ':')
-            return bw_error_set(err, EINVAL,
+            return bw_error_set(err, 0,
                                 "%s: \"%s\": expected [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]",
                                 what, spec);
         *end = '\0';
@@ -146,23 +145,21 @@ static int parse_publish(const char *spec, const char *what, struct bw_net_port 
     }
     char *colon = strchr(ports, ':');
     if (colon == NULL || strchr(colon + 1, ':') != NULL)
-        return bw_error_set(err, EINVAL,
-                            "%s: \"%s\": expected [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]", what,
-                            spec);
+        return bw_error_set(
+            err, 0, "%s: \"%s\": expected [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]", what, spec);
     if (parse_port_number(ports, (size_t)(colon - ports), &p->host_port) < 0)
-        return bw_error_set(err, EINVAL, "%s: \"%s\": host port \"%.*s\" is not in 1-65535", what,
-                            spec, (int)(colon - ports), ports);
+        return bw_error_set(err, 0, "%s: \"%s\": host port \"%.*s\" is not in 1-65535", what, spec,
+                            (int)(colon - ports), ports);
     if (parse_port_number(colon + 1, strlen(colon + 1), &p->container_port) < 0)
-        return bw_error_set(err, EINVAL, "%s: \"%s\": container port \"%s\" is not in 1-65535",
-                            what, spec, colon + 1);
+        return bw_error_set(err, 0, "%s: \"%s\": container port \"%s\" is not in 1-65535", what,
+                            spec, colon + 1);
     struct in6_addr a6;
     if (inet_pton(AF_INET, ip, &a6) == 1)
         p->family = AF_INET;
     else if (inet_pton(AF_INET6, ip, &a6) == 1)
         p->family = AF_INET6;
     else
-        return bw_error_set(err, EINVAL, "%s: \"%s\": \"%s\" is not an IP address", what, spec,
-                            ip);
+        return bw_error_set(err, 0, "%s: \"%s\": \"%s\" is not an IP address", what, spec, ip);
     snprintf(p->host_ip, sizeof(p->host_ip), "%.63s", ip);
     return 0;
 }
@@ -178,8 +175,7 @@ static void port_text(const struct bw_net_port *p, char *buf, size_t len)
  * starts, rather than a backend's vague one after. */
 static int check_port_free(const struct bw_net_port *p, bw_err_t *err)
 {
-    cleanup_close int s =
-        socket(p->family, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+    cleanup_close int s = socket(p->family, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
     if (s < 0)
         return bw_error_errno(err, "socket");
     int one = 1;
@@ -207,15 +203,15 @@ static int check_port_free(const struct bw_net_port *p, bw_err_t *err)
     if (bind(s, (struct sockaddr *)&sa, sl) == 0)
         return 0;
     if (errno == EADDRINUSE)
-        return bw_error_set(err, errno, "--publish %s: host port %u/%s on %s is already in use",
-                            text, (unsigned)p->host_port, p->udp ? "udp" : "tcp", p->host_ip);
+        return bw_error_set(err, 0, "--publish %s: host port %u/%s on %s is already in use", text,
+                            (unsigned)p->host_port, p->udp ? "udp" : "tcp", p->host_ip);
     if (errno == EACCES)
-        return bw_error_set(err, errno,
+        return bw_error_set(err, 0,
                             "--publish %s: host port %u is privileged (below "
                             "net.ipv4.ip_unprivileged_port_start)",
                             text, (unsigned)p->host_port);
     if (errno == EADDRNOTAVAIL)
-        return bw_error_set(err, errno, "--publish %s: %s is not an address of this host", text,
+        return bw_error_set(err, 0, "--publish %s: %s is not an address of this host", text,
                             p->host_ip);
     return bw_error_errno(err, "--publish %s: bind the host port", text);
 }
@@ -243,14 +239,14 @@ static int check_netns(const struct oci_config *c, const char *what, bw_err_t *e
         if (lx->namespaces[i].type != OCI_NS_NETWORK)
             continue;
         if (lx->namespaces[i].path != NULL)
-            return bw_error_set(err, EINVAL,
+            return bw_error_set(err, 0,
                                 "%s: linux.namespaces[%zu] joins the network namespace `%s`: "
                                 "burrow only connects a namespace it creates (use "
                                 "--network=none)",
                                 what, i, lx->namespaces[i].path);
         return 0;
     }
-    return bw_error_set(err, EINVAL,
+    return bw_error_set(err, 0,
                         "%s: the container has no network namespace of its own (add "
                         "{\"type\": \"network\"} to linux.namespaces)",
                         what);
@@ -268,8 +264,7 @@ static bool config_binds_resolv(const struct oci_config *c)
     return false;
 }
 
-static int add_resolv_mount(struct oci_config *c, const char *root, const char *id,
-                            bw_err_t *err);
+static int add_resolv_mount(struct oci_config *c, const char *root, const char *id, bw_err_t *err);
 
 int bw_net_prepare(struct bw_net *n, struct oci_config *c, const struct bw_net_opts *o,
                    const char *root, const char *id, bw_err_t *err)
@@ -280,27 +275,26 @@ int bw_net_prepare(struct bw_net *n, struct oci_config *c, const struct bw_net_o
     if (o->mode != NULL) {
         snprintf(what, sizeof(what), "--network=%s", o->mode);
         if (parse_mode(o->mode, &n->mode) < 0)
-            return bw_error_set(err, EINVAL,
+            return bw_error_set(err, 0,
                                 "--network: unknown mode \"%s\" (expected none, slirp4netns or "
                                 "pasta)",
                                 o->mode);
     } else if (ann != NULL) {
         snprintf(what, sizeof(what), "config.json: annotations[\"%s\"]", BW_NET_ANN_MODE);
         if (parse_mode(ann, &n->mode) < 0)
-            return bw_error_set(err, EINVAL,
-                                "%s: unknown mode \"%s\" (expected none, slirp4netns or pasta)",
-                                what, ann);
+            return bw_error_set(
+                err, 0, "%s: unknown mode \"%s\" (expected none, slirp4netns or pasta)", what, ann);
     }
     n->dns = n->mode != BW_NET_NONE;
     const char *v = annotation(c, BW_NET_ANN_DNS);
     if (v != NULL && parse_bool(v, &n->dns) < 0)
-        return bw_error_set(err, EINVAL, "config.json: annotations[\"%s\"]: \"%s\" is not true or false",
+        return bw_error_set(err, 0, "config.json: annotations[\"%s\"]: \"%s\" is not true or false",
                             BW_NET_ANN_DNS, v);
     if (o->dns != 0)
         n->dns = o->dns == 1;
     v = annotation(c, BW_NET_ANN_LOOPBACK);
     if (v != NULL && parse_bool(v, &n->allow_loopback) < 0)
-        return bw_error_set(err, EINVAL, "config.json: annotations[\"%s\"]: \"%s\" is not true or false",
+        return bw_error_set(err, 0, "config.json: annotations[\"%s\"]: \"%s\" is not true or false",
                             BW_NET_ANN_LOOPBACK, v);
     if (o->allow_loopback > 0)
         n->allow_loopback = true;
@@ -318,8 +312,7 @@ int bw_net_prepare(struct bw_net *n, struct oci_config *c, const struct bw_net_o
         snprintf(label, sizeof(label), "config.json: annotations[\"%s\"]", BW_NET_ANN_PUBLISH);
         for (char *t = strtok_r(list, ", ", &save); t != NULL; t = strtok_r(NULL, ", ", &save)) {
             if (n->ports_len >= BW_NET_MAX_PUBLISH)
-                return bw_error_set(err, EINVAL, "%s: at most %d ports", label,
-                                    BW_NET_MAX_PUBLISH);
+                return bw_error_set(err, 0, "%s: at most %d ports", label, BW_NET_MAX_PUBLISH);
             if (parse_publish(t, label, &n->ports[n->ports_len], err) < 0)
                 return -1;
             n->ports_len++;
@@ -327,7 +320,7 @@ int bw_net_prepare(struct bw_net *n, struct oci_config *c, const struct bw_net_o
     }
     if (n->mode == BW_NET_NONE) {
         if (n->ports_len > 0)
-            return bw_error_set(err, EINVAL,
+            return bw_error_set(err, 0,
                                 "--publish: needs a network mode (--network=slirp4netns or "
                                 "--network=pasta)");
         return 0;
@@ -350,11 +343,11 @@ int bw_net_prepare(struct bw_net *n, struct oci_config *c, const struct bw_net_o
         for (size_t j = 0; j < i; j++) {
             if (n->ports[j].host_port == p->host_port && n->ports[j].udp == p->udp &&
                 strcmp(n->ports[j].host_ip, p->host_ip) == 0)
-                return bw_error_set(err, EINVAL, "--publish %s: host port %u/%s given twice",
-                                    text, (unsigned)p->host_port, p->udp ? "udp" : "tcp");
+                return bw_error_set(err, 0, "--publish %s: host port %u/%s given twice", text,
+                                    (unsigned)p->host_port, p->udp ? "udp" : "tcp");
         }
         if (n->mode == BW_NET_SLIRP4NETNS && p->family != AF_INET)
-            return bw_error_set(err, EINVAL,
+            return bw_error_set(err, 0,
                                 "--publish %s: slirp4netns forwards IPv4 host addresses only "
                                 "(pasta does IPv6 too)",
                                 text);
@@ -365,20 +358,22 @@ int bw_net_prepare(struct bw_net *n, struct oci_config *c, const struct bw_net_o
         bw_debug("network: mounts[] binds /etc/resolv.conf: burrow provides none");
         n->dns = false;
     }
+    n->id = id;
     return n->dns ? add_resolv_mount(c, root, id, err) : 0;
 }
 
 int bw_net_write_files(struct bw_net *n, int statedir_fd, bw_err_t *err)
 {
-    n->statedir_fd = fcntl(statedir_fd, F_DUPFD_CLOEXEC, 3);
+    /* A new open file: a dup of the locked fd would share its lock. */
+    n->statedir_fd = openat(statedir_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (n->statedir_fd < 0)
-        return bw_error_errno(err, "dup the state directory fd");
+        return bw_error_errno(err, "open the state directory");
     if (n->mode == BW_NET_NONE || !n->dns)
         return 0;
     /* slirp4netns answers DNS on 10.0.2.3; pasta forwards what is sent to
      * the address given to --dns-forward to the host's resolver. */
-    const char *text = n->mode == BW_NET_SLIRP4NETNS ? "nameserver 10.0.2.3\n"
-                                                     : "nameserver 169.254.1.1\n";
+    const char *text =
+        n->mode == BW_NET_SLIRP4NETNS ? "nameserver 10.0.2.3\n" : "nameserver 169.254.1.1\n";
     if (bw_write_file_atomic_at(statedir_fd, "resolv.conf", text, strlen(text), 0644, err) < 0)
         return bw_error_prefix(err, "network: write resolv.conf");
     return 0;
@@ -386,8 +381,7 @@ int bw_net_write_files(struct bw_net *n, int statedir_fd, bw_err_t *err)
 
 /* Never written into the bundle or the rootfs: a file of the state
  * directory, bound read-only over the image's. */
-static int add_resolv_mount(struct oci_config *c, const char *root, const char *id,
-                            bw_err_t *err)
+static int add_resolv_mount(struct oci_config *c, const char *root, const char *id, bw_err_t *err)
 {
     struct oci_mount *m = realloc(c->mounts, (c->mounts_len + 1) * sizeof(*m));
     if (m == NULL)
@@ -449,10 +443,13 @@ int bw_net_parent(struct bw_net *n, int sync_fd, pid_t init, bool in_userns, bw_
     if (bw_sync_recv_fd(sync_fd, BW_SYNC_NETNS, &net, "the container's process", err) < 0 ||
         bw_sync_recv_fd(sync_fd, BW_SYNC_USERNS, &user, "the container's process", err) < 0)
         return -1;
-    if (bw_monitor_start(&n->mon, init, err) < 0)
+    char label[1100];
+    snprintf(label, sizeof(label), "burrow-monitor %s", n->id);
+    if (bw_monitor_start(&n->mon, init, label, err) < 0)
         return bw_error_prefix(err, "network");
-    int r = n->mode == BW_NET_SLIRP4NETNS ? bw_net_slirp4netns_start(n, net, in_userns ? user : -1, err)
-                                          : bw_net_pasta_start(n, net, in_userns ? user : -1, err);
+    int r = n->mode == BW_NET_SLIRP4NETNS
+                ? bw_net_slirp4netns_start(n, net, in_userns ? user : -1, err)
+                : bw_net_pasta_start(n, net, in_userns ? user : -1, err);
     if (r < 0) {
         /* Nothing recorded yet: the monitor ends the backend. */
         bw_monitor_close(&n->mon);

@@ -61,6 +61,7 @@ struct bw_net {
     struct bw_net_port ports[BW_NET_MAX_PUBLISH];
     size_t ports_len;
     const char *helper_path; /* the backend binary (static storage) */
+    const char *id;          /* the container's (the monitor's label) */
 
     int statedir_fd; /* the container's state directory (for the API socket) */
     struct bw_monitor mon;
@@ -96,6 +97,8 @@ int bw_net_pasta_start(struct bw_net *n, int netns, int userns, bw_err_t *err);
 
 /* The helper's stderr (a file in the state directory) for messages. */
 #define BW_NET_LOG "network.log"
+/* The backend's pid (the daemon's, for pasta), for tests and debugging. */
+#define BW_NET_PID_FILE "network.pid"
 char *bw_net_log_tail(const struct bw_net *n);
 
 #endif

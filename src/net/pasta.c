@@ -23,7 +23,7 @@
 #include "util/log.h"
 
 #define READY_MS 10000
-#define MAX_ARGS (40 + 2 * BW_NET_MAX_PUBLISH)
+#define MAX_ARGS (44 + 2 * BW_NET_MAX_PUBLISH)
 
 int bw_net_pasta_start(struct bw_net *n, int netns, int userns, bw_err_t *err)
 {
@@ -32,19 +32,27 @@ int bw_net_pasta_start(struct bw_net *n, int netns, int userns, bw_err_t *err)
                                    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (devnull < 0 || log < 0)
         return bw_error_errno(err, "open `%s`", log < 0 ? BW_NET_LOG : "/dev/null");
-    /* 0-2 stdio, 3 netns, 4 userns. */
-    int fds[] = {devnull, devnull, log, netns, userns};
+    /* 0-2 stdio, 3 netns, 4 userns (or /dev/null), 5 the state directory. */
+    int fds[] = {devnull, devnull, log, netns, userns >= 0 ? userns : devnull, n->statedir_fd};
     char spec[BW_NET_MAX_PUBLISH][128];
     char *argv[MAX_ARGS];
     int a = 0;
     argv[a++] = (char *)n->helper_path;
     argv[a++] = "--config-net";
     argv[a++] = "--quiet";
+    argv[a++] = "--pid";
+    argv[a++] = "/proc/self/fd/5/" BW_NET_PID_FILE;
     argv[a++] = "--netns";
     argv[a++] = "/proc/self/fd/3";
     if (userns >= 0) {
         argv[a++] = "--userns";
         argv[a++] = "/proc/self/fd/4";
+    }
+    /* As root, pasta would drop to `nobody` before it joins the namespaces,
+     * and then could not: it stays root (its own sandbox still applies). */
+    if (geteuid() == 0) {
+        argv[a++] = "--runas";
+        argv[a++] = "0";
     }
     argv[a++] = "--mtu";
     argv[a++] = "65520";
@@ -75,8 +83,7 @@ int bw_net_pasta_start(struct bw_net *n, int netns, int userns, bw_err_t *err)
     argv[a++] = "-U";
     argv[a++] = "none";
     argv[a] = NULL;
-    struct bw_monitor_helper h = {
-        .argv = argv, .fds = fds, .nfds = userns >= 0 ? 5 : 4, .userns_fd = -1};
+    struct bw_monitor_helper h = {.argv = argv, .fds = fds, .nfds = 6, .userns_fd = -1};
     if (bw_monitor_spawn(&n->mon, &h, &n->helper, err) < 0)
         return -1;
     int status = 0;

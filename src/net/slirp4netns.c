@@ -76,17 +76,26 @@ static int add_ports(const struct bw_net *n, bw_err_t *err)
                  p->udp ? "udp" : "tcp", p->host_ip, (unsigned)p->host_port,
                  (unsigned)p->container_port);
         if (api_call(n, req, err) < 0)
-            return bw_error_prefix(err, "--publish %s:%u:%u/%s", p->host_ip,
-                                   (unsigned)p->host_port, (unsigned)p->container_port,
-                                   p->udp ? "udp" : "tcp");
+            return bw_error_prefix(err, "--publish %s:%u:%u/%s", p->host_ip, (unsigned)p->host_port,
+                                   (unsigned)p->container_port, p->udp ? "udp" : "tcp");
     }
     return 0;
 }
 
-static int helper_failed(const struct bw_net *n, const char *how, bw_err_t *err)
+/* slirp4netns died before it was ready: its exit status and last words. */
+static int helper_failed(struct bw_net *n, int status, bool have_status, bw_err_t *err)
 {
+    bw_err_t e = NULL;
+    if (!have_status && bw_monitor_wait(&n->mon, n->helper, -1, 2000, &status, &e) == 0)
+        have_status = true;
+    bw_error_free(&e);
     cleanup_free char *tail = bw_net_log_tail(n);
-    return bw_error_set(err, 0, "slirp4netns %s: %s", how, tail ? tail : "(no message)");
+    if (!have_status)
+        return bw_error_set(err, 0, "slirp4netns failed: %s", tail);
+    if (WIFSIGNALED(status))
+        return bw_error_set(err, 0, "slirp4netns was killed by signal %d: %s", WTERMSIG(status),
+                            tail);
+    return bw_error_set(err, 0, "slirp4netns exited with status %d: %s", WEXITSTATUS(status), tail);
 }
 
 int bw_net_slirp4netns_start(struct bw_net *n, int netns, int userns, bw_err_t *err)
@@ -124,10 +133,8 @@ int bw_net_slirp4netns_start(struct bw_net *n, int netns, int userns, bw_err_t *
     argv[a++] = "/proc/self/fd/3";
     argv[a++] = "tap0";
     argv[a] = NULL;
-    struct bw_monitor_helper h = {.argv = argv,
-                                  .fds = fds,
-                                  .nfds = nfds,
-                                  .userns_fd = userns >= 0 && rootless ? 6 : -1};
+    struct bw_monitor_helper h = {
+        .argv = argv, .fds = fds, .nfds = nfds, .userns_fd = userns >= 0 && rootless ? 6 : -1};
     if (bw_monitor_spawn(&n->mon, &h, &n->helper, err) < 0)
         return -1;
     /* Only slirp4netns holds the write end now: EOF means it died. */
@@ -138,14 +145,18 @@ int bw_net_slirp4netns_start(struct bw_net *n, int netns, int userns, bw_err_t *
     if (r < 0)
         return bw_error_prefix(err, "wait for slirp4netns to be ready");
     if (r == 0)
-        return helper_failed(n, "exited", err);
+        return helper_failed(n, status, true, err);
     char c = 0;
     ssize_t got;
     do
         got = read(ready, &c, 1);
     while (got < 0 && errno == EINTR);
     if (got != 1)
-        return helper_failed(n, "failed", err);
+        return helper_failed(n, 0, false, err);
     bw_debug("network: slirp4netns %d ready", (int)n->helper);
+    char pid[32];
+    int len = snprintf(pid, sizeof(pid), "%d\n", (int)n->helper);
+    if (bw_write_file_atomic_at(n->statedir_fd, BW_NET_PID_FILE, pid, (size_t)len, 0644, err) < 0)
+        return -1;
     return add_ports(n, err);
 }
