@@ -139,7 +139,7 @@ test_publish_by_annotation() {
 # reply is checked with slirp4netns and host loopback only.
 udp_forward() {
     needs_backend "$1"
-    net_bundle
+    [ -e "$T/bundle/config.json" ] || net_bundle
     payload_args udp-echo 5353
     local port
     port=$(free_port)
@@ -237,14 +237,16 @@ test_host_loopback_pasta() {
 
 # --- DNS ---------------------------------------------------------------------------
 
+# The container's process gets no fd of the network setup either.
 test_dns_resolv_conf() {
     needs_backend slirp4netns
     net_bundle
-    payload_args cat /etc/resolv.conf -- writable /etc/resolv.conf
+    payload_args cat /etc/resolv.conf -- writable /etc/resolv.conf -- fds
     bw run --bundle "$BUNDLE" --network=slirp4netns "$CID"
     assert_success
     assert_stdout_line "nameserver 10.0.2.3"
     assert_stdout_line "writable: /etc/resolv.conf no (EROFS)"
+    assert_stdout_line "fds: 0 1 2"
     assert_file_missing "$BUNDLE/resolv.conf"
     # --no-dns: the image's own (empty) file.
     bw run --bundle "$BUNDLE" --network=slirp4netns --no-dns "$CID"
