@@ -24,6 +24,7 @@
 
 #define MAX_CHILDREN 8
 #define MSG_MAX      8192
+#define LINGER_MS    250
 
 enum msg_type {
     MSG_SPAWN = 0x6d01, /* burrow -> monitor: argv, fds */
@@ -227,8 +228,14 @@ static __attribute__((noreturn)) void monitor_main(void)
                 continue;
             break;
         }
-        if (p[0].revents)
-            break; /* the container is gone */
+        if (p[0].revents) {
+            /* The container is gone, but what its sockets still had to send
+             * (orphaned connections of its network namespace) goes through
+             * the helper: a moment for it, then the end. */
+            struct timespec ts = {0, LINGER_MS * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            break;
+        }
         for (int i = 0; i < nkids; i++) {
             if (!p[2 + i].revents)
                 continue;

@@ -9,8 +9,9 @@
  * exactly the fds asked for, and SIGKILL as its parent-death signal), and:
  *
  *   - when the watched process exits (delete, kill -9, a crash inside),
- *     kills every child it has (reparented daemons included: it is a child
- *     subreaper), reaps them, and exits;
+ *     waits 250 ms (what the container's sockets still had to send goes out
+ *     through the helper), then kills every child it has (reparented
+ *     daemons included: it is a child subreaper), reaps them, and exits;
  *   - when the control socket closes before bw_monitor_commit (burrow failed
  *     or crashed during create), does the same;
  *   - after a commit, closing the control socket changes nothing.
