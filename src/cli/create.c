@@ -11,7 +11,14 @@
 #include "cli/cli.h"
 #include "container/container.h"
 
-enum { OPT_PID_FILE = 256, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING, OPT_PRESERVE_FDS };
+enum {
+    OPT_PID_FILE = 256,
+    OPT_CONSOLE_SOCKET,
+    OPT_NO_PIVOT,
+    OPT_NO_NEW_KEYRING,
+    OPT_PRESERVE_FDS,
+    OPT_NET
+};
 
 static const struct option create_options[] = {
     {"bundle", required_argument, NULL, 'b'},
@@ -21,6 +28,11 @@ static const struct option create_options[] = {
     {"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
     {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
     {"detach", no_argument, NULL, 'd'},
+    {"network", required_argument, NULL, OPT_NET},
+    {"publish", required_argument, NULL, 'p'},
+    {"dns", no_argument, NULL, OPT_NET},
+    {"no-dns", no_argument, NULL, OPT_NET},
+    {"network-allow-host-loopback", no_argument, NULL, OPT_NET},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -41,7 +53,14 @@ static void create_usage(const char *cmd)
            "                           socket S\n"
            "      --no-pivot           move the rootfs over / and chroot instead of pivot_root\n"
            "      --no-new-keyring     keep the caller's session keyring (default: a new one)\n"
-           "      --preserve-fds N     pass N extra file descriptors (3 to 3+N-1)\n");
+           "      --preserve-fds N     pass N extra file descriptors (3 to 3+N-1)\n"
+           "      --network MODE       none (default), slirp4netns or pasta\n"
+           "  -p, --publish [IP:]HOSTPORT:PORT[/tcp|udp]\n"
+           "                           forward a host port (default IP 127.0.0.1)\n"
+           "      --dns, --no-dns      bind a resolv.conf for the backend's resolver\n"
+           "                           (default: on with a network mode)\n"
+           "      --network-allow-host-loopback\n"
+           "                           let the container reach the host's 127.0.0.1\n");
     if (run)
         printf("  -d, --detach             return once the container runs\n");
     printf("  -h, --help               this help\n");
@@ -52,9 +71,9 @@ int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create
                         bw_err_t *err)
 {
     bool run = strcmp(cmd, "run") == 0;
-    int c;
+    int c, idx = -1;
     opterr = 0; /* reported through err, naming the option */
-    while ((c = getopt_long(argc, argv, run ? ":b:dh" : ":b:h", create_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, run ? ":b:p:dh" : ":b:p:h", create_options, &idx)) != -1) {
         switch (c) {
         case 'b':
             o->bundle = optarg;
@@ -77,6 +96,17 @@ int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create
             if (*end != '\0' || n < 0 || n > 65536)
                 return bw_usage_error(err, cmd, "--preserve-fds: \"%s\" is not a count", optarg);
             o->preserve_fds = (int)n;
+            break;
+        }
+        case 'p':
+        case OPT_NET: {
+            bw_err_t e = NULL;
+            if (bw_net_opt(&o->net, c == 'p' ? "publish" : create_options[idx].name, optarg, &e) <
+                0) {
+                bw_usage_error(err, cmd, "%s", e->msg);
+                bw_error_free(&e);
+                return -1;
+            }
             break;
         }
         case 'd':

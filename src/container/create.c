@@ -172,6 +172,8 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     int rc = -1;
     bool dir_made = false, pid_written = false;
     cleanup_close int console_sock = -1;
+    struct bw_net net;
+    bw_net_init(&net);
 
     /* Everything that can be checked is checked before anything is made. */
     if (load_bundle(o->bundle, &b, err) < 0)
@@ -203,6 +205,10 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     cache_root = bw_state_root(ctx->root_opt, false, &root_err);
     bw_error_free(&root_err);
     l.state_root = cache_root;
+    root = bw_state_root(ctx->root_opt, true, err);
+    if (root == NULL || bw_net_prepare(&net, b.config, &o->net, root, o->id, err) < 0)
+        goto out;
+    l.net = &net;
     if (bw_launch_prepare(&l, err) < 0)
         goto out;
     if (o->console_socket != NULL) {
@@ -211,9 +217,6 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
             goto out;
         l.console_sock = console_sock;
     }
-    root = bw_state_root(ctx->root_opt, true, err);
-    if (root == NULL)
-        goto out;
     if (bw_cdir_create(root, o->id, d, err) < 0)
         goto out;
     dir_made = true;
@@ -226,7 +229,7 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
         bw_error_errno(err, "open the state directory");
         goto out;
     }
-    if (bw_launch_spawn(&l, err) < 0)
+    if (bw_net_write_files(&net, d->fd, err) < 0 || bw_launch_spawn(&l, err) < 0)
         goto out;
     if (console_sock >= 0 && bw_terminal_send_master(console_sock, l.console_fd, err) < 0)
         goto out;
@@ -245,7 +248,8 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
         .rootless = geteuid() != 0,
         .annotations = annotations_copy(b.config),
     };
-    if (bw_cdir_write_state(d, st, err) < 0)
+    if (bw_net_annotate(&net, &st->annotations, err) < 0 || bw_cdir_write_state(d, st, err) < 0 ||
+        bw_net_commit(&net, err) < 0)
         goto out;
     if (o->pid_file != NULL && write_pid_file(o->pid_file, l.pid, err) < 0)
         goto out;
@@ -276,6 +280,7 @@ out:
     if (l.statedir_fd >= 0)
         close(l.statedir_fd);
     bw_launch_free(&l);
+    bw_net_free(&net);
     bundle_free(&b);
     return rc;
 }

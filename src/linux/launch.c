@@ -587,6 +587,8 @@ static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_f
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     }
     if (child_become_root(l, &err) < 0 || child_keyring(l, &err) < 0 ||
+        bw_net_child(l->net, sync_fd, ((l->clone_flags | l->unshare_flags) & CLONE_NEWNET) != 0,
+                     &err) < 0 ||
         child_setup(l, sync_fd, &err) < 0)
         child_fail(sync_fd, &err);
     /* The pty master first: a NOTIFY filter, loaded next, would see the
@@ -701,6 +703,9 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
         while (waitpid(l->child, &status, 0) < 0 && errno == EINTR)
             ;
     }
+    /* The backend starts while the child sets up its mounts. */
+    if (bw_net_parent(l->net, l->sync_fd, l->pid, l->in_userns, err) < 0)
+        return -1;
     if (l->hook_stop && parent_hooks(l, err) < 0)
         return -1;
     if (l->terminal && bw_sync_recv_fd(l->sync_fd, BW_SYNC_CONSOLE, &l->console_fd,

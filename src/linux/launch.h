@@ -17,6 +17,7 @@
 #include "linux/idmap.h"
 #include "linux/idmount.h"
 #include "linux/process.h"
+#include "net/net.h"
 #include "spec/config.h"
 #include "util/error.h"
 
@@ -34,6 +35,7 @@ struct bw_launch {
     bool terminal;          /* process.terminal: the child sends its pty master (CONSOLE) */
     int console_sock;       /* --console-socket connection, or -1: not for the child to keep */
     const char *state_root; /* where compiled seccomp filters are cached, or NULL */
+    struct bw_net *net;     /* network mode and ports (net/net.h), or NULL */
 
     /* Prepared by bw_launch_prepare. */
     bool new_userns;        /* a user namespace we create and map */

@@ -50,6 +50,8 @@ enum bw_sync_type {
     BW_SYNC_HOOKS_DONE,
     BW_SYNC_SECCOMP_FD, /* child -> parent: the seccomp listener (SCM_RIGHTS) */
     BW_SYNC_CONSOLE,    /* child -> parent, with the pty master (process.terminal) */
+    BW_SYNC_NETNS,      /* child -> parent: its network namespace (net/net.h) */
+    BW_SYNC_USERNS,     /* child -> parent: its user namespace (net/net.h) */
 };
 
 int bw_sync_send(int fd, enum bw_sync_type type, int64_t value, bw_err_t *err);

@@ -521,6 +521,13 @@ static int cmd_echo(int argc, char **argv)
 /* payload-seccomp.c */
 int payload_cmd_syscall(int argc, char **argv);
 int payload_cmd_seccomp_agent(int argc, char **argv);
+/* payload-net.c */
+int payload_cmd_tcp_serve(int argc, char **argv);
+int payload_cmd_tcp_get(int argc, char **argv);
+int payload_cmd_udp_echo(int argc, char **argv);
+int payload_cmd_udp_send(int argc, char **argv);
+int payload_cmd_tcp_source(int argc, char **argv);
+int payload_cmd_tcp_count(int argc, char **argv);
 /* procattr: what burrow's procattr.c sets, read back:
  *   oom_score_adj: N
  *   ioprio: class C priority P          (ioprio_get; class 0 = none set)
@@ -643,6 +650,12 @@ static const struct {
     {"seccomp-agent", payload_cmd_seccomp_agent},
     CMD(procattr),
     CMD(clocks),
+    {"tcp-serve", payload_cmd_tcp_serve},
+    {"tcp-get", payload_cmd_tcp_get},
+    {"udp-echo", payload_cmd_udp_echo},
+    {"udp-send", payload_cmd_udp_send},
+    {"tcp-source", payload_cmd_tcp_source},
+    {"tcp-count", payload_cmd_tcp_count},
 };
 
 int payload_console_run(int argc, char **argv);
