@@ -168,7 +168,7 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     struct bundle b = {0};
     struct bw_launch l;
     bw_launch_init(&l);
-    cleanup_free char *root = NULL, *cache_root = NULL;
+    cleanup_free char *root = NULL;
     int rc = -1;
     bool dir_made = false, pid_written = false;
     cleanup_close int console_sock = -1;
@@ -199,15 +199,11 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     if (bw_passed_fds_check(3 + listen_fds, o->preserve_fds, what, err) < 0)
         goto out;
     l.preserve_fds = listen_fds + o->preserve_fds;
-    /* Where the state root will be (nothing is made yet): compiled seccomp
-     * filters are cached there. */
-    bw_err_t root_err = NULL;
-    cache_root = bw_state_root(ctx->root_opt, false, &root_err);
-    bw_error_free(&root_err);
-    l.state_root = cache_root;
     root = bw_state_root(ctx->root_opt, true, err);
     if (root == NULL || bw_net_prepare(&net, b.config, &o->net, root, o->id, err) < 0)
         goto out;
+    /* Compiled seccomp filters are cached there. */
+    l.state_root = root;
     l.net = &net;
     if (bw_launch_prepare(&l, err) < 0)
         goto out;
