@@ -10,8 +10,17 @@
 
 #include "cli/cli.h"
 #include "container/container.h"
+#include "rootfs/rootfs.h"
 
-enum { OPT_PID_FILE = 256, OPT_CONSOLE_SOCKET, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING, OPT_PRESERVE_FDS };
+enum {
+    OPT_PID_FILE = 256,
+    OPT_CONSOLE_SOCKET,
+    OPT_NO_PIVOT,
+    OPT_NO_NEW_KEYRING,
+    OPT_PRESERVE_FDS,
+    OPT_ROOTFS_OVERLAY,
+    OPT_ROOTFS_UPPER,
+};
 
 static const struct option create_options[] = {
     {"bundle", required_argument, NULL, 'b'},
@@ -20,6 +29,8 @@ static const struct option create_options[] = {
     {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
     {"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
     {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
+    {"rootfs-overlay", required_argument, NULL, OPT_ROOTFS_OVERLAY},
+    {"rootfs-upper", required_argument, NULL, OPT_ROOTFS_UPPER},
     {"detach", no_argument, NULL, 'd'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -41,7 +52,11 @@ static void create_usage(const char *cmd)
            "                           socket S\n"
            "      --no-pivot           move the rootfs over / and chroot instead of pivot_root\n"
            "      --no-new-keyring     keep the caller's session keyring (default: a new one)\n"
-           "      --preserve-fds N     pass N extra file descriptors (3 to 3+N-1)\n");
+           "      --preserve-fds N     pass N extra file descriptors (3 to 3+N-1)\n"
+           "      --rootfs-overlay M   auto, kernel, fuse or off (default: off, or the\n"
+           "                           run.burrow.rootfs.overlay annotation): write to an\n"
+           "                           overlay, never to the bundle's rootfs\n"
+           "      --rootfs-upper DIR   keep the overlay's changes in DIR across runs\n");
     if (run)
         printf("  -d, --detach             return once the container runs\n");
     printf("  -h, --help               this help\n");
@@ -79,6 +94,17 @@ int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create
             o->preserve_fds = (int)n;
             break;
         }
+        case OPT_ROOTFS_OVERLAY:
+            if (bw_overlay_mode_parse(optarg) < 0)
+                return bw_usage_error(err, cmd,
+                                      "--rootfs-overlay: \"%s\" is not one of auto, kernel, "
+                                      "fuse, off",
+                                      optarg);
+            o->rootfs_overlay = optarg;
+            break;
+        case OPT_ROOTFS_UPPER:
+            o->rootfs_upper = optarg;
+            break;
         case 'd':
             if (!run)
                 return bw_usage_error(err, cmd, "unknown option -d");

@@ -17,6 +17,7 @@
 #include "linux/idmap.h"
 #include "linux/idmount.h"
 #include "linux/process.h"
+#include "rootfs/rootfs.h"
 #include "spec/config.h"
 #include "util/error.h"
 
@@ -31,8 +32,9 @@ struct bw_launch {
     bool no_pivot;
     bool no_new_keyring; /* keep the caller's session keyring */
     int preserve_fds;
-    bool terminal;    /* process.terminal: the child sends its pty master (CONSOLE) */
-    int console_sock; /* --console-socket connection, or -1: not for the child to keep */
+    bool terminal;              /* process.terminal: the child sends its pty master (CONSOLE) */
+    int console_sock;           /* --console-socket connection, or -1: not for the child to keep */
+    struct bw_overlay *overlay; /* the rootfs overlay (rootfs/rootfs.h), or NULL */
 
     /* Prepared by bw_launch_prepare. */
     bool new_userns;        /* a user namespace we create and map */
