@@ -250,8 +250,7 @@ void bw_overlay_cleanup(int statedir_fd)
 {
     size_t len = 0;
     bw_err_t e = NULL;
-    cleanup_free char *rec =
-        bw_read_file_at(statedir_fd, BW_OVERLAY_STATE_FILE, 1 << 20, &len, &e);
+    cleanup_free char *rec = bw_read_file_at(statedir_fd, BW_OVERLAY_STATE_FILE, 1 << 20, &len, &e);
     if (rec == NULL) {
         bw_error_free(&e);
         return;

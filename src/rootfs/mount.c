@@ -82,8 +82,13 @@ int bw_overlay_mount(struct bw_overlay *o, const char *target, bw_err_t *err)
 {
     if (o == NULL || o->mode == BW_OVERLAY_OFF)
         return 0;
-    return o->mode == BW_OVERLAY_KERNEL ? mount_kernel(o, target, err)
-                                        : mount_fuse(o, target, err);
+    /* The lock of a persistent upper is the runtime's, held until `create`
+     * returns: our inherited copy would hold it until exec. */
+    if (o->owner_fd >= 0) {
+        close(o->owner_fd);
+        o->owner_fd = -1;
+    }
+    return o->mode == BW_OVERLAY_KERNEL ? mount_kernel(o, target, err) : mount_fuse(o, target, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -122,8 +127,7 @@ static __attribute__((noreturn)) void exec_daemon(struct bw_overlay *o, int user
         }
     }
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0 ||
-        dup2(fuse, 3) < 0)
+    if (null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0 || dup2(fuse, 3) < 0)
         _exit(126);
     /* Nothing else of ours (--preserve-fds are not CLOEXEC). */
     syscall(SYS_close_range, 4, ~0U, 0);

@@ -327,6 +327,8 @@ static int lock_upper(struct bw_overlay *o, const char *opt, bw_err_t *err)
     unsigned long long start = 0;
     if (sscanf(buf, "%d %llu", &pid, &start) == 2 && pid > 0 && bw_proc_alive(pid, start)) {
         char *name = strchr(buf, '\n');
+        if (name != NULL)
+            name[strcspn(name + 1, "\n") + 1] = '\0';
         return bw_error_set(err, EBUSY,
                             "--rootfs-upper `%s` is in use by %s%s%s(pid %d): one container at "
                             "a time",
@@ -361,8 +363,7 @@ int bw_overlay_prepare(struct bw_overlay *o, int flag, const char *upper_opt,
         return 0;
     }
     o->in_userns = in_userns;
-    if (find_lowers(o, c, bundle, rootfs, err) < 0 ||
-        pick_mode(o, mode, state_root, err) < 0)
+    if (find_lowers(o, c, bundle, rootfs, err) < 0 || pick_mode(o, mode, state_root, err) < 0)
         return -1;
     if (upper_opt != NULL) {
         o->persistent = true;

@@ -60,9 +60,9 @@ struct bw_overlay {
     bool in_userns;  /* the container has a user namespace of its own */
     char *fuse_bin;  /* fuse-overlayfs, absolute */
     const char *fuse_dev;
-    int owner_fd;    /* DIR/owner, locked during create (persistent) */
-    int statedir_fd; /* the container's state directory (not owned) */
-    int sync_fd;     /* the child's end of the sync socket (not owned) */
+    int owner_fd;              /* DIR/owner, locked during create (persistent) */
+    int statedir_fd;           /* the container's state directory (not owned) */
+    int sync_fd;               /* the child's end of the sync socket (not owned) */
     struct bw_idmap_plan maps; /* a copy of the container's, for the record */
     pid_t daemon;              /* fuse-overlayfs */
     uint64_t daemon_start;
