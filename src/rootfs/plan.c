@@ -86,6 +86,12 @@ static int add_lower(struct bw_overlay *o, const char *bundle, const char *p, si
         free(real);
         return bw_error_set(err, ENOTDIR, "%s: `%s`", what, path);
     }
+    if (strpbrk(real, ",:\\") != NULL) {
+        bw_error_set(err, EINVAL, "%s: `%s`: a layer's path cannot hold `,`, `:` or `\\`", what,
+                     real);
+        free(real);
+        return -1;
+    }
     char **n = realloc(o->lowers, (o->lowers_len + 1) * sizeof(char *));
     if (n == NULL) {
         free(real);
@@ -309,11 +315,17 @@ static int pick_mode(struct bw_overlay *o, int mode, const char *state_root, bw_
  * free. */
 static int lock_upper(struct bw_overlay *o, const char *opt, bw_err_t *err)
 {
+    if (strpbrk(opt, ",:\\") != NULL)
+        return bw_error_set(err, EINVAL,
+                            "--rootfs-upper `%s`: the path cannot hold `,`, `:` or `\\`", opt);
     if (mkdir(opt, 0700) < 0 && errno != EEXIST)
         return bw_error_errno(err, "--rootfs-upper: create `%s`", opt);
     o->dir = realpath(opt, NULL);
     if (o->dir == NULL)
         return bw_error_errno(err, "--rootfs-upper `%s`", opt);
+    if (strpbrk(o->dir, ",:\\") != NULL)
+        return bw_error_set(err, EINVAL,
+                            "--rootfs-upper `%s`: the path cannot hold `,`, `:` or `\\`", o->dir);
     cleanup_close int dfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return bw_error_errno(err, "--rootfs-upper `%s`", o->dir);

@@ -32,6 +32,7 @@ median() {
         if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# shellcheck disable=SC2016 # expanded by the container's shell
 # The workload, run by busybox sh inside the container (or on the hand
 # mount, with $1 as its root): prints "write MS", "read MS", "files MS".
 WORKLOAD='d=${1:-}; now() { date +%s%N; }
@@ -41,6 +42,7 @@ mkdir $d/many; i=0; while [ $i -lt $BENCH_FILES ]; do : >$d/many/f$i; i=$((i + 1
 echo "write $(((t1 - t0) / 1000000))"; echo "read $(((t2 - t1) / 1000000))"; echo "files $(((t3 - t2) / 1000000))"
 rm -rf $d/big $d/many'
 
+# shellcheck disable=SC2153 # settings.sh sets HYPERFINE, FUSE_OVERLAYFS, ...
 inner() {
     W=$1
     # shellcheck source=/dev/null
@@ -71,17 +73,17 @@ inner() {
     echo
     echo "## 2. throughput: write + read $BENCH_MB MiB, create $BENCH_FILES files (ms, median of $BENCH_IO_RUNS)"
     printf '  %-24s %10s %10s %10s\n' mode write read files
-    local run k
+    local k
     for m in off kernel fuse hand; do
         : >"$W/io-$m"
-        for run in $(seq "$BENCH_IO_RUNS"); do
+        for _ in $(seq "$BENCH_IO_RUNS"); do
             if [ "$m" = hand ]; then
                 rm -rf "$W/hand" && mkdir -p "$W/hand/u" "$W/hand/w" "$W/hand/m"
                 "$FUSE_OVERLAYFS" -o "lowerdir=$W/bundle/rootfs,upperdir=$W/hand/u,workdir=$W/hand/w" "$W/hand/m"
                 BENCH_MB=$BENCH_MB BENCH_FILES=$BENCH_FILES "$BUSYBOX" sh -c "$WORKLOAD" sh "$W/hand/m" >>"$W/io-$m"
                 "$FUSERMOUNT" -u "$W/hand/m"
             else
-                $W/bin/burrow --root "$W/state" run --bundle "$W/bundle-io" \
+                "$W/bin/burrow" --root "$W/state" run --bundle "$W/bundle-io" \
                     --rootfs-overlay=$m io >>"$W/io-$m"
             fi
         done
@@ -121,7 +123,7 @@ BENCH_MB=${BENCH_MB:-200}
 BENCH_FILES=${BENCH_FILES:-10000}
 BENCH_IO_RUNS=${BENCH_IO_RUNS:-3}
 for v in BENCH_RUNS BENCH_WARMUP BENCH_MB BENCH_FILES BENCH_IO_RUNS; do
-    [[ ${!v} =~ ^[0-9]+$ ]] && [ "${!v}" -gt 0 ] || die "$v must be a positive integer"
+    if ! [[ ${!v} =~ ^[0-9]+$ ]] || [ "${!v}" -eq 0 ]; then die "$v must be a positive integer"; fi
 done
 hyperfine=${HYPERFINE:-$(command -v hyperfine || true)}
 [ -n "$hyperfine" ] || die "hyperfine not found (apt-get install hyperfine)"

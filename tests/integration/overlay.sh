@@ -454,3 +454,19 @@ test_missing_pieces() {
     ls -A "$BW_ROOT" >"$T/left"
     assert_eq "$(grep -v '^overlay-kernel.probe$' "$T/left" || true)" "" "files left in the state root"
 }
+
+# Layer paths go into overlayfs's option string: `,` `:` `\` cannot.
+test_bad_paths() {
+    make_bundle
+    mkdir -p "$T/a,b"
+    cfg '.annotations["run.burrow.rootfs.lowers"] = $l' --arg l "$T/a,b"
+    bw run --rootfs-overlay=kernel --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "a layer's path cannot hold"
+    cfg 'del(.annotations)'
+    bw run --rootfs-overlay=kernel --rootfs-upper "$T/up,x" --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "--rootfs-upper \`$T/up,x\`: the path cannot hold"
+    assert_file_missing "$T/up,x"
+    assert_nothing_left
+}
