@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "container/state.h"
-#include "rootfs/rootfs.h"
 #include "linux/proc.h"
+#include "rootfs/rootfs.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"

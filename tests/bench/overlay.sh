@@ -4,9 +4,12 @@
 # One bundle (busybox-static rootfs, `burrow spec --rootless` with the
 # user's own id only), run as the bench user:
 #   1. start-up: hyperfine of `burrow run --rootfs-overlay=MODE` of /bin/true
-#      for off, kernel and fuse, side by side; the ratio of each to off, and
-#      the fuse-overlayfs mount + unmount done by hand (fuse-overlayfs, then
-#      fusermount3 -u) over the same layers, beside what fuse mode adds;
+#      for off, kernel and fuse, side by side, and the fuse-overlayfs mount +
+#      unmount done by hand (fuse-overlayfs, then fusermount3 -u) over the
+#      same layers; then the same BENCH_RUNS times interleaved (one of each
+#      in turn, robust to a load that changes), whose medians give the
+#      ratios: what kernel and fuse add to off, and fuse's addition beside
+#      the hand mount;
 #   2. throughput inside the container, per mode: write BENCH_MB MiB with dd
 #      and read them back, and create BENCH_FILES small files; the same
 #      workloads on the hand-mounted fuse-overlayfs (host side).  Each is
@@ -61,15 +64,36 @@ inner() {
     "$HYPERFINE" -N --warmup "$BENCH_WARMUP" --runs "$BENCH_RUNS" --export-json "$W/startup.json" \
         -n off "$b --rootfs-overlay=off bench" -n kernel "$b --rootfs-overlay=kernel bench" \
         -n fuse "$b --rootfs-overlay=fuse bench" -n "fuse-overlayfs by hand" "$hand" >"$W/hyperfine.log"
-    jq -r '(.results | map({(.command): .median}) | add) as $m |
-        .results[] | "\(.command)\t\(.median * 1000)\t\(.stddev * 1000)"' "$W/startup.json" |
+    echo "hyperfine (each command's runs one after the other):"
+    jq -r '.results[] | "\(.command)\t\(.median * 1000)\t\(.stddev * 1000)"' "$W/startup.json" |
         awk -F'\t' '{ printf "  %-24s median %8.2f ms  (σ %.2f)\n", $1, $2, $3 }'
-    jq -r '(.results | map({(.command): .median}) | add) as $m |
-        "kernel adds \((($m.kernel - $m.off) * 100000 | round) / 100) ms to start-up (target < 1 ms); kernel/off \(($m.kernel / $m.off * 100 | round) / 100)x",
-        "fuse adds \((($m.fuse - $m.off) * 100000 | round) / 100) ms; fuse/off \(($m.fuse / $m.off * 100 | round) / 100)x",
-        "fuse-overlayfs mount + unmount by hand: \(($m["fuse-overlayfs by hand"] * 100000 | round) / 100) ms; fuse mode adds \((($m.fuse - $m.off) / $m["fuse-overlayfs by hand"] * 100 | round) / 100)x that (target <= 1.2x)"' \
-        "$W/startup.json"
-
+    # Interleaved: one run of each in turn, so that a load changing over
+    # the minutes (other work on the machine) weighs on all alike.
+    local c
+    for _ in $(seq "$BENCH_RUNS"); do
+        for c in off kernel fuse hand; do
+            local t0 t1
+            t0=$(date +%s%N)
+            if [ $c = hand ]; then
+                eval "$hand" >/dev/null 2>&1
+            else
+                $b --rootfs-overlay=$c bench >/dev/null 2>&1
+            fi
+            t1=$(date +%s%N)
+            echo "$(((t1 - t0) / 1000))" >>"$W/il-$c"
+        done
+    done
+    declare -A med=()
+    echo "interleaved (one run of each in turn; date(1) around each, its cost in all alike):"
+    for c in off kernel fuse hand; do
+        med[$c]=$(median <"$W/il-$c")
+        printf '  %-24s median %8.2f ms\n' "$([ $c = hand ] && echo 'fuse-overlayfs by hand' || echo $c)" \
+            "$(awk -v u="${med[$c]}" 'BEGIN { print u / 1000 }')"
+    done
+    awk -v off="${med[off]}" -v k="${med[kernel]}" -v f="${med[fuse]}" -v h="${med[hand]}" 'BEGIN {
+        printf "kernel adds %.2f ms to start-up (target < 1 ms); kernel/off %.2fx\n", (k - off) / 1000, k / off
+        printf "fuse adds %.2f ms; fuse/off %.2fx\n", (f - off) / 1000, f / off
+        printf "fuse-overlayfs mount + unmount by hand: %.2f ms; what fuse mode adds is %.2fx that (target <= 1.2x)\n", h / 1000, (f - off) / h }'
     echo
     echo "## 2. throughput: write + read $BENCH_MB MiB, create $BENCH_FILES files (ms, median of $BENCH_IO_RUNS)"
     printf '  %-24s %10s %10s %10s\n' mode write read files
