@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "container/container.h"
+#include "rootfs/rootfs.h"
 
 enum {
     OPT_PID_FILE = 256,
@@ -17,7 +18,9 @@ enum {
     OPT_NO_PIVOT,
     OPT_NO_NEW_KEYRING,
     OPT_PRESERVE_FDS,
-    OPT_NET
+    OPT_NET,
+    OPT_ROOTFS_OVERLAY,
+    OPT_ROOTFS_UPPER,
 };
 
 static const struct option create_options[] = {
@@ -27,6 +30,8 @@ static const struct option create_options[] = {
     {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
     {"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
     {"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
+    {"rootfs-overlay", required_argument, NULL, OPT_ROOTFS_OVERLAY},
+    {"rootfs-upper", required_argument, NULL, OPT_ROOTFS_UPPER},
     {"detach", no_argument, NULL, 'd'},
     {"network", required_argument, NULL, OPT_NET},
     {"publish", required_argument, NULL, 'p'},
@@ -60,7 +65,11 @@ static void create_usage(const char *cmd)
            "      --dns, --no-dns      bind a resolv.conf for the backend's resolver\n"
            "                           (default: on with a network mode)\n"
            "      --network-allow-host-loopback\n"
-           "                           let the container reach the host's 127.0.0.1\n");
+           "                           let the container reach the host's 127.0.0.1\n"
+           "      --rootfs-overlay M   auto, kernel, fuse or off (default: off, or the\n"
+           "                           org.burrow.rootfs.overlay annotation): write to an\n"
+           "                           overlay, never to the bundle's rootfs\n"
+           "      --rootfs-upper DIR   keep the overlay's changes in DIR across runs\n");
     if (run)
         printf("  -d, --detach             return once the container runs\n");
     printf("  -h, --help               this help\n");
@@ -109,6 +118,17 @@ int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create
             }
             break;
         }
+        case OPT_ROOTFS_OVERLAY:
+            if (bw_overlay_mode_parse(optarg) < 0)
+                return bw_usage_error(err, cmd,
+                                      "--rootfs-overlay: \"%s\" is not one of auto, kernel, "
+                                      "fuse, off",
+                                      optarg);
+            o->rootfs_overlay = optarg;
+            break;
+        case OPT_ROOTFS_UPPER:
+            o->rootfs_upper = optarg;
+            break;
         case 'd':
             if (!run)
                 return bw_usage_error(err, cmd, "unknown option -d");

@@ -25,10 +25,12 @@ struct bw_create_opts {
     const char *console_socket; /* NULL: none */
     bool no_pivot;
     bool no_new_keyring;
-    int preserve_fds;       /* fds 3 .. 3+N-1 pass to the container */
-    bool detach;            /* run only */
-    bool run;               /* set by bw_container_run: messages say "run" */
-    struct bw_net_opts net; /* --network, --publish, --dns... (net/net.h) */
+    int preserve_fds;           /* fds 3 .. 3+N-1 pass to the container */
+    bool detach;                /* run only */
+    bool run;                   /* set by bw_container_run: messages say "run" */
+    struct bw_net_opts net;     /* --network, --publish, --dns... (net/net.h) */
+    const char *rootfs_overlay; /* --rootfs-overlay MODE, or NULL (rootfs/rootfs.h) */
+    const char *rootfs_upper;   /* --rootfs-upper DIR, or NULL */
 };
 
 int bw_container_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, bw_err_t *err);

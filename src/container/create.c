@@ -25,6 +25,7 @@
 #include "linux/listenfds.h"
 #include "linux/proc.h"
 #include "linux/terminal.h"
+#include "rootfs/rootfs.h"
 #include "spec/config.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -168,6 +169,8 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     struct bundle b = {0};
     struct bw_launch l;
     bw_launch_init(&l);
+    struct bw_overlay ov;
+    bw_overlay_init(&ov);
     cleanup_free char *root = NULL;
     int rc = -1;
     bool dir_made = false, pid_written = false;
@@ -213,11 +216,16 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
             goto out;
         l.console_sock = console_sock;
     }
+    if (bw_overlay_prepare(&ov, o->rootfs_overlay ? bw_overlay_mode_parse(o->rootfs_overlay) : -1,
+                           o->rootfs_upper, b.config, b.path, b.rootfs, l.in_userns, root, err) < 0)
+        goto out;
+    l.overlay = ov.mode != BW_OVERLAY_OFF ? &ov : NULL;
     if (bw_cdir_create(root, o->id, d, err) < 0)
         goto out;
     dir_made = true;
     if (bw_write_file_atomic_at(d->fd, BW_CONFIG_FILE, b.raw, b.raw_len, 0600, err) < 0 ||
-        make_exec_fifo(d, &l, err) < 0)
+        make_exec_fifo(d, &l, err) < 0 ||
+        bw_overlay_make_dirs(&ov, d->fd, l.new_userns ? &l.idmap : NULL, err) < 0)
         goto out;
     l.lock_fd = d->fd;
     l.statedir_fd = openat(d->fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -225,7 +233,8 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
         bw_error_errno(err, "open the state directory");
         goto out;
     }
-    if (bw_net_write_files(&net, d->fd, err) < 0 || bw_launch_spawn(&l, err) < 0)
+    if (bw_net_write_files(&net, d->fd, err) < 0 || bw_launch_spawn(&l, err) < 0 ||
+        bw_overlay_started(&ov, o->id, l.pid, l.pid_start, err) < 0)
         goto out;
     if (console_sock >= 0 && bw_terminal_send_master(console_sock, l.console_fd, err) < 0)
         goto out;
@@ -277,6 +286,7 @@ out:
         close(l.statedir_fd);
     bw_launch_free(&l);
     bw_net_free(&net);
+    bw_overlay_free(&ov);
     bundle_free(&b);
     return rc;
 }

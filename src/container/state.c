@@ -13,6 +13,7 @@
 
 #include "container/state.h"
 #include "linux/proc.h"
+#include "rootfs/rootfs.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -245,6 +246,10 @@ int bw_cdir_remove(struct bw_cdir *d, bw_err_t *err)
         if (now.st_dev != ours.st_dev || now.st_ino != ours.st_ino)
             return 0;
     }
+    /* The overlay's daemon first, and an upper the caller may need a user
+     * namespace to remove. */
+    if (d->fd >= 0)
+        bw_overlay_cleanup(d->fd);
     return bw_rm_rf_at(rootfd, d->id, err);
 }
 

@@ -509,7 +509,10 @@ static int child_setup(struct bw_launch *l, int sync_fd, bw_err_t *err)
         .new_cgroupns = (ns & CLONE_NEWCGROUP) != 0,
         .rootfd = -1,
         .idmount_fd = l->idmounts.fd,
+        .overlay = l->overlay,
     };
+    if (l->overlay != NULL)
+        l->overlay->sync_fd = sync_fd;
     /* /proc/sys as the runtime sees it, to write linux.sysctl after the
      * hostname (see sysctl.h). */
     int sysfd = bw_sysctl_open(c, err);
@@ -704,7 +707,8 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
             ;
     }
     /* The backend starts while the child sets up its mounts. */
-    if (bw_net_parent(l->net, l->sync_fd, l->pid, l->in_userns, err) < 0)
+    if (bw_net_parent(l->net, l->sync_fd, l->pid, l->in_userns, err) < 0 ||
+        bw_overlay_parent(l->overlay, l->sync_fd, err) < 0)
         return -1;
     if (l->hook_stop && parent_hooks(l, err) < 0)
         return -1;

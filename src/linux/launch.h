@@ -18,6 +18,7 @@
 #include "linux/idmount.h"
 #include "linux/process.h"
 #include "net/net.h"
+#include "rootfs/rootfs.h"
 #include "spec/config.h"
 #include "util/error.h"
 
@@ -32,10 +33,11 @@ struct bw_launch {
     bool no_pivot;
     bool no_new_keyring; /* keep the caller's session keyring */
     int preserve_fds;
-    bool terminal;          /* process.terminal: the child sends its pty master (CONSOLE) */
-    int console_sock;       /* --console-socket connection, or -1: not for the child to keep */
-    const char *state_root; /* where compiled seccomp filters are cached, or NULL */
-    struct bw_net *net;     /* network mode and ports (net/net.h), or NULL */
+    bool terminal;              /* process.terminal: the child sends its pty master (CONSOLE) */
+    int console_sock;           /* --console-socket connection, or -1: not for the child to keep */
+    const char *state_root;     /* where compiled seccomp filters are cached, or NULL */
+    struct bw_net *net;         /* network mode and ports (net/net.h), or NULL */
+    struct bw_overlay *overlay; /* the rootfs overlay (rootfs/rootfs.h), or NULL */
 
     /* Prepared by bw_launch_prepare. */
     bool new_userns;        /* a user namespace we create and map */

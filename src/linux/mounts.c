@@ -398,6 +398,9 @@ int bw_fs_prepare_rootfs(struct bw_fs_ctx *ctx, bw_err_t *err)
      * (the umount of the old root below must not propagate either). */
     if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
         return bw_error_errno(err, "make `/` a slave mount");
+    /* The overlay covers root.path in this mount namespace only. */
+    if (bw_overlay_mount(ctx->overlay, ctx->rootfs, err) < 0)
+        return -1;
     /* pivot_root needs the new root to be a mount point. */
     if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
         return bw_error_errno(err, "bind the rootfs `%s`", ctx->rootfs);

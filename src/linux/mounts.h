@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "rootfs/rootfs.h"
 #include "spec/config.h"
 #include "util/error.h"
 
@@ -39,8 +40,9 @@ struct bw_fs_ctx {
     bool new_netns;     /* sysfs can be mounted only with a network namespace of our own */
     bool new_ipcns;     /* mqueue likewise with an ipc namespace */
     bool new_cgroupns;
-    int rootfd;            /* set by bw_fs_prepare_rootfs: O_PATH of the rootfs mount */
-    const int *idmount_fd; /* per mounts[] entry: a detached idmapped tree, or -1 */
+    int rootfd;                 /* set by bw_fs_prepare_rootfs: O_PATH of the rootfs mount */
+    const int *idmount_fd;      /* per mounts[] entry: a detached idmapped tree, or -1 */
+    struct bw_overlay *overlay; /* mounted over the rootfs first (rootfs/rootfs.h), or NULL */
 };
 
 /* Make "/" a slave of the host, and bind the rootfs onto itself so it is a

@@ -38,6 +38,8 @@ static const char *type_name(uint32_t t)
         return "HOOKS";
     case BW_SYNC_HOOKS_DONE:
         return "HOOKS_DONE";
+    case BW_SYNC_OVERLAY_FD:
+        return "OVERLAY_FD";
     case BW_SYNC_SECCOMP_FD:
         return "SECCOMP_FD";
     case BW_SYNC_CONSOLE:

@@ -10,6 +10,8 @@
  *   IDMAP_DONE -------------------------> join/create namespaces
  *                 <---------------------- PID (only when a second fork made
  *                                         the init a grandchild)
+ *                 <---------------------- OVERLAY_FD x2 (--rootfs-overlay
+ *   start fuse-overlayfs                   fuse: user namespace, /dev/fuse)
  *                                         mounts
  *                 <---------------------- HOOKS (only when the config has
  *   prestart, createRuntime hooks          hooks that run before start)
@@ -52,6 +54,7 @@ enum bw_sync_type {
     BW_SYNC_CONSOLE,    /* child -> parent, with the pty master (process.terminal) */
     BW_SYNC_NETNS,      /* child -> parent: its network namespace (net/net.h) */
     BW_SYNC_USERNS,     /* child -> parent: its user namespace (net/net.h) */
+    BW_SYNC_OVERLAY_FD, /* child -> parent: its user namespace, then the fuse fd (rootfs/) */
 };
 
 int bw_sync_send(int fd, enum bw_sync_type type, int64_t value, bw_err_t *err);
