@@ -550,6 +550,24 @@ test_layers_mode() {
     assert_eq "$(python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], sys.argv[2]).decode())' "$T/b/layers/2/opq" "$xa")" y "$xa of layers/2/opq"
     # the user is resolved from the layers' /etc/passwd
     assert_eq "$(jq -c .process.user.uid "$c")" 1000 "process.user.uid"
+
+    # The bundle runs as it is, through the rootfs overlay its annotations
+    # ask for: the layers merged, whiteouts and the opaque dir applied.
+    [ "$BW_MODE" != nosubuid ] || return 0
+    jq '.process.args = ["/bin/payload", "cat", "/opq/z", "--", "cat", "/data/b",
+                         "--", "exists", "/opq/x", "--", "exists", "/gone", "--", "exists", "/data/c"]' \
+        "$c" >"$c.new" && mv "$c.new" "$c"
+    local before
+    before=$(cd "$T/b" && find layers rootfs -printf '%p %s %T@\n' | sort)
+    bw run --bundle "$T/b" "$CID"
+    assert_success
+    assert_stdout_line "z"
+    assert_stdout_line "b3"
+    assert_stdout_line "exists: /opq/x no (ENOENT)"
+    assert_stdout_line "exists: /gone no (ENOENT)"
+    assert_stdout_line "exists: /data/c no (ENOENT)"
+    assert_eq "$(cd "$T/b" && find layers rootfs -printf '%p %s %T@\n' | sort)" "$before" "the layers after the run"
+    assert_nothing_left "$CID"
 }
 
 # --- the command line ----------------------------------------------------------------------------
