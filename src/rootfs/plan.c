@@ -253,6 +253,8 @@ static int kernel_works(const char *state_root, bool userns, char *why, size_t w
     char line[1024];
     int n = snprintf(line, sizeof(line), "%s\t%d\t%s\n", key, code, why);
     bw_err_t e = NULL;
+    if (rootfd >= 0)
+        mkdirat(rootfd, "@cache", 0700);
     if (rootfd >= 0 &&
         bw_write_file_atomic_at(rootfd, BW_OVERLAY_PROBE_FILE, line, (size_t)n, 0644, &e) < 0) {
         bw_debug("remember the overlay probe: %s", e->msg);

@@ -41,7 +41,7 @@
 
 #define BW_OVERLAY_ANNOTATION        "org.burrow.rootfs.overlay"
 #define BW_OVERLAY_LOWERS_ANNOTATION "org.burrow.rootfs.lowerdirs"
-#define BW_OVERLAY_PROBE_FILE        "overlay-kernel.probe"
+#define BW_OVERLAY_PROBE_FILE        "@cache/overlay-kernel.probe" /* beside seccomp's cache */
 #define BW_OVERLAY_STATE_FILE        "rootfs-overlay"
 
 /* For tests only: BURROW_TEST_OVERLAY_KERNEL=fail makes the kernel overlay
