@@ -33,6 +33,7 @@ struct bw_launch {
     int preserve_fds;
     bool terminal;    /* process.terminal: the child sends its pty master (CONSOLE) */
     int console_sock; /* --console-socket connection, or -1: not for the child to keep */
+    int cgroup_fd;    /* the container's cgroup directory, or -1: the init starts in it */
 
     /* Prepared by bw_launch_prepare. */
     bool new_userns;        /* a user namespace we create and map */
