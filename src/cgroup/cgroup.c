@@ -128,7 +128,7 @@ static int find_mount(char **mount, char **mroot)
         unescape(mp);
         int rank = strcmp(mp, "/sys/fs/cgroup") == 0           ? 3
                    : strcmp(mp, "/sys/fs/cgroup/unified") == 0 ? 2
-                                                                : 1;
+                                                               : 1;
         if (rank <= best)
             continue;
         best = rank;
@@ -176,8 +176,8 @@ int bw_cgroup_find(char **mount, char **caller, char **why)
     /* The mount shows the cgroup mroot: the caller's cgroup must be below. */
     size_t rl = strcmp(mroot, "/") == 0 ? 0 : strlen(mroot);
     if (strncmp(own, mroot, rl) != 0 || (own[rl] != '/' && own[rl] != '\0')) {
-        if (asprintf(why, "the cgroup2 mount `%s` does not show this process's cgroup `%s`",
-                     *mount, own) < 0)
+        if (asprintf(why, "the cgroup2 mount `%s` does not show this process's cgroup `%s`", *mount,
+                     own) < 0)
             *why = NULL;
         goto fail;
     }
@@ -234,10 +234,15 @@ static bool path_ok(const char *p)
     return true;
 }
 
-/* The default and relative paths are below the caller's cgroup; below its
- * parent when the caller is in the leaf burrow moved it into before. */
-static char *base_path(const char *caller)
+/* The default and relative paths are below the root of the hierarchy as
+ * root (a cgroup root is in belongs to whoever made it: a login session, a
+ * service), and below the caller's own cgroup rootless, where delegation
+ * puts it; below its parent when the caller is in the leaf burrow moved it
+ * into before. */
+static char *base_path(const char *caller, bool rootless)
 {
+    if (!rootless)
+        return strdup("/");
     const char *slash = strrchr(caller, '/');
     if (slash != NULL && strcmp(slash + 1, BW_CGROUP_LEAF) == 0) {
         if (slash == caller)
@@ -255,7 +260,7 @@ static int resolve_path(struct bw_cgroup *cg, const struct bw_cgroup_request *re
                             "config.json: linux.cgroupsPath: `%s`: \".\" and \"..\" are not "
                             "allowed",
                             p);
-    cleanup_free char *base = base_path(cg->caller);
+    cleanup_free char *base = base_path(cg->caller, cg->rootless);
     if (base == NULL)
         return bw_error_set(err, ENOMEM, "cgroup path");
     if (p == NULL || p[0] == '\0') {
@@ -322,9 +327,9 @@ static void name_limits(const struct oci_resources *r, unsigned missing, char *b
         const char *name;
     } parts[] = {
         {r->memory != NULL, BW_CG_MEMORY, "memory"},
-        {r->cpu != NULL && (r->cpu->shares_present || r->cpu->quota_present ||
-                            r->cpu->period_present || r->cpu->idle_present ||
-                            r->cpu->burst_present),
+        {r->cpu != NULL &&
+             (r->cpu->shares_present || r->cpu->quota_present || r->cpu->period_present ||
+              r->cpu->idle_present || r->cpu->burst_present),
          BW_CG_CPU, "cpu"},
         {r->cpu != NULL && ((r->cpu->cpus && r->cpu->cpus[0]) || (r->cpu->mems && r->cpu->mems[0])),
          BW_CG_CPUSET, "cpu.cpus/mems"},
@@ -359,7 +364,7 @@ static int none_report(struct bw_cgroup *cg, const struct oci_resources *r, bool
     if (list[0] == '\0')
         return 0;
     if (strict)
-        return bw_error_set(err, ENOTSUP, "config.json: linux.resources: %s: cannot be applied: %s", list,
+        return bw_error_set(err, 0, "config.json: linux.resources: %s: cannot be applied: %s", list,
                             cg->why_none);
     bw_warn("config.json: linux.resources: %s not applied: %s", list, cg->why_none);
     return 0;
@@ -387,8 +392,8 @@ int bw_cgroup_setup(struct bw_cgroup *cg, const struct bw_cgroup_request *req, b
     if (cg->why_none == NULL)
         cg->mgr = &bw_cgroup_cgroupfs;
     else if (explicit_path && strict)
-        return bw_error_set(err, ENOTSUP, "config.json: linux.cgroupsPath `%s`: %s",
-                            req->cgroups_path, cg->why_none);
+        return bw_error_set(err, 0, "config.json: linux.cgroupsPath `%s`: %s", req->cgroups_path,
+                            cg->why_none);
     else if (explicit_path)
         bw_warn("config.json: linux.cgroupsPath `%s` not used: %s", req->cgroups_path,
                 cg->why_none);
@@ -402,10 +407,9 @@ int bw_cgroup_setup(struct bw_cgroup *cg, const struct bw_cgroup_request *req, b
     unsigned need = bw_cgroup_resources_need(req->resources);
     if (cg->mgr->create(cg, need, err) < 0)
         return -1;
-    bw_debug("cgroup: %s `%s%s` (controllers enabled:%s%s%s%s)", cg->mgr->name, cg->mount,
-             cg->path, cg->enabled & BW_CG_MEMORY ? " memory" : "",
-             cg->enabled & BW_CG_PIDS ? " pids" : "", cg->enabled & BW_CG_CPU ? " cpu" : "",
-             cg->enabled & BW_CG_IO ? " io" : "");
+    bw_debug("cgroup: %s `%s%s` (controllers enabled:%s%s%s%s)", cg->mgr->name, cg->mount, cg->path,
+             cg->enabled & BW_CG_MEMORY ? " memory" : "", cg->enabled & BW_CG_PIDS ? " pids" : "",
+             cg->enabled & BW_CG_CPU ? " cpu" : "", cg->enabled & BW_CG_IO ? " io" : "");
     if (req->resources != NULL &&
         bw_cgroup_apply(cg, req->resources, strict, "config.json: linux.resources", err) < 0) {
         bw_err_t e = NULL;
@@ -616,6 +620,19 @@ int bw_cgroup_signal(struct bw_cgroup *cg, int signo, bw_err_t *err)
             bw_debug("signal %d to process %d: %s", signo, (int)pids[i], strerror(errno));
     }
     return 0;
+}
+
+int bw_cgroup_open_procs(int statedir_fd, int *fd, bw_err_t *err)
+{
+    struct bw_cgroup cg;
+    int r = bw_cgroup_load(&cg, statedir_fd, err);
+    if (r == 0 && cg.fd >= 0) {
+        *fd = openat(cg.fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+        if (*fd < 0)
+            r = bw_error_errno(err, "open `%s%s/cgroup.procs`", cg.mount, cg.path);
+    }
+    bw_cgroup_free(&cg);
+    return r < 0 ? -1 : 0;
 }
 
 int bw_cgroup_destroy(struct bw_cgroup *cg, bw_err_t *err)

@@ -72,15 +72,15 @@ extern const struct bw_cgroup_manager bw_cgroup_none;
 
 struct bw_cgroup {
     const struct bw_cgroup_manager *mgr;
-    char *mount;      /* the cgroup2 mount point; NULL for none */
-    char *path;       /* the container's cgroup, "/a/b" below the mount */
-    char *caller;     /* the caller's cgroup, below the mount */
-    int fd;           /* the container's cgroup directory, or -1 */
-    unsigned made;    /* how many trailing components of path we created */
-    unsigned enabled; /* controllers usable in the container's cgroup */
-    char *why_none;   /* why there is no cgroup (the none manager) */
+    char *mount;          /* the cgroup2 mount point; NULL for none */
+    char *path;           /* the container's cgroup, "/a/b" below the mount */
+    char *caller;         /* the caller's cgroup, below the mount */
+    int fd;               /* the container's cgroup directory, or -1 */
+    unsigned made;        /* how many trailing components of path we created */
+    unsigned enabled;     /* controllers usable in the container's cgroup */
+    char *why_none;       /* why there is no cgroup (the none manager) */
     char *missing_why[8]; /* per controller bit: why it is not usable */
-    bool rootless;    /* an unprivileged caller (also root of a user namespace) */
+    bool rootless;        /* an unprivileged caller (also root of a user namespace) */
 };
 
 void bw_cgroup_init(struct bw_cgroup *cg);
@@ -151,6 +151,10 @@ int bw_cgroup_find(char **mount, char **caller, char **why);
 int bw_cgroup_systemd_check(const char *cgroups_path, bool rootless, bw_err_t *err);
 /* "slice:prefix:name" */
 bool bw_cgroup_is_systemd_path(const char *p);
+
+/* The recorded cgroup's cgroup.procs, opened for writing (exec joins it);
+ * *fd stays -1 without a cgroup. */
+int bw_cgroup_open_procs(int statedir_fd, int *fd, bw_err_t *err);
 
 /* Small file helpers on a cgroup directory. */
 int bw_cgroup_write(int dirfd, const char *file, const char *value, bw_err_t *err);

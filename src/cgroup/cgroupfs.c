@@ -53,8 +53,7 @@ static int move_to_leaf(int dirfd, const char *path, bw_err_t *err)
     struct stat st;
     if (fstatat(dirfd, "cgroup.procs", &st, 0) < 0 || st.st_uid != geteuid())
         return bw_error_set(err, EBUSY,
-                            "cgroup `%s` has processes, and is not this user's to rearrange",
-                            path);
+                            "cgroup `%s` has processes, and is not this user's to rearrange", path);
     if (mkdirat(dirfd, BW_CGROUP_LEAF, 0755) < 0 && errno != EEXIST)
         return bw_error_errno(err, "create cgroup `%s/%s`", path, BW_CGROUP_LEAF);
     cleanup_close int leaf = openat(dirfd, BW_CGROUP_LEAF, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -96,10 +95,12 @@ static int enable_one(struct bw_cgroup *cg, const char *name, char **why)
     char cur[4096] = "";
     const char *p = cg->path;
     for (;;) {
+        /* fd is an ancestor of the container's cgroup while a component
+         * follows: it must hand the controller down. */
         p += strspn(p, "/");
         size_t l = strcspn(p, "/");
-        if (p[l] == '\0')
-            return 0; /* reached the container's own cgroup */
+        if (l == 0)
+            return 0;
         const char *shown = cur[0] ? cur : "/";
         if (!file_lists(fd, "cgroup.subtree_control", name)) {
             if (!file_lists(fd, "cgroup.controllers", name)) {
@@ -151,12 +152,12 @@ static int cgroupfs_create(struct bw_cgroup *cg, unsigned need, bw_err_t *err)
         if (mkdirat(fd, name, 0755) == 0)
             made++;
         else if (errno != EEXIST)
-            return bw_error_errno(err, "create cgroup `%s%.*s`", cg->mount,
-                                  (int)(p + l - cg->path), cg->path);
+            return bw_error_errno(err, "create cgroup `%s%.*s`", cg->mount, (int)(p + l - cg->path),
+                                  cg->path);
         int next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (next < 0)
-            return bw_error_errno(err, "open cgroup `%s%.*s`", cg->mount,
-                                  (int)(p + l - cg->path), cg->path);
+            return bw_error_errno(err, "open cgroup `%s%.*s`", cg->mount, (int)(p + l - cg->path),
+                                  cg->path);
         close(fd);
         fd = next;
         p += l;

@@ -97,8 +97,7 @@ static int plan_memory(struct plan *p, const struct oci_memory *m, bw_err_t *err
     struct write *w;
     if (m->limit_present && (w = add(p, BW_CG_MEMORY, "memory.max", "memory.limit")))
         fmt_max(w->value, sizeof(w->value), m->limit);
-    if (m->reservation_present &&
-        (w = add(p, BW_CG_MEMORY, "memory.low", "memory.reservation")))
+    if (m->reservation_present && (w = add(p, BW_CG_MEMORY, "memory.low", "memory.reservation")))
         fmt_max(w->value, sizeof(w->value), m->reservation);
     if (m->swap_present) {
         int64_t swap = m->swap;
@@ -168,8 +167,8 @@ static void plan_throttle(struct plan *p, const struct oci_throttle_device *t, s
         snprintf(nm, sizeof(nm), "blockIO.%s[%zu]", name, i);
         struct write *w = add(p, BW_CG_IO, "io.max", nm);
         if (w)
-            snprintf(w->value, sizeof(w->value), "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
-                     t[i].major, t[i].minor, key, t[i].rate);
+            snprintf(w->value, sizeof(w->value), "%" PRId64 ":%" PRId64 " %s=%" PRIu64, t[i].major,
+                     t[i].minor, key, t[i].rate);
     }
 }
 
@@ -185,8 +184,8 @@ static void plan_io(struct plan *p, const struct oci_block_io *b)
         char nm[96];
         snprintf(nm, sizeof(nm), "blockIO.weightDevice[%zu]", i);
         if (d->weight_present && (w = add(p, BW_CG_IO, "io.weight", nm)))
-            snprintf(w->value, sizeof(w->value), "%" PRId64 ":%" PRId64 " %u", d->major,
-                     d->minor, io_weight(d->weight));
+            snprintf(w->value, sizeof(w->value), "%" PRId64 ":%" PRId64 " %u", d->major, d->minor,
+                     io_weight(d->weight));
         if (d->leaf_weight_present)
             absent(p, "blockIO.weightDevice[].leafWeight");
     }
@@ -203,8 +202,8 @@ static void plan_io(struct plan *p, const struct oci_block_io *b)
 /* Files a unified key may not name: they move processes or control the
  * subtree, which is the runtime's business, not the config's. */
 static const char *const unified_refused[] = {
-    "cgroup.procs", "cgroup.threads", "cgroup.subtree_control", "cgroup.kill", "cgroup.freeze",
-    "cgroup.type",
+    "cgroup.procs", "cgroup.threads", "cgroup.subtree_control",
+    "cgroup.kill",  "cgroup.freeze",  "cgroup.type",
 };
 
 static int plan_unified(struct plan *p, const struct oci_resources *r, bw_err_t *err)
@@ -251,7 +250,8 @@ static int make_plan(const struct oci_resources *r, struct plan *p, bw_err_t *er
     if (r->cpu != NULL)
         plan_cpu(p, r->cpu);
     struct write *w;
-    if (r->pids != NULL && r->pids->limit_present && (w = add(p, BW_CG_PIDS, "pids.max", "pids.limit")))
+    if (r->pids != NULL && r->pids->limit_present &&
+        (w = add(p, BW_CG_PIDS, "pids.max", "pids.limit")))
         fmt_max(w->value, sizeof(w->value), r->pids->limit > 0 ? r->pids->limit : -1);
     if (r->block_io != NULL)
         plan_io(p, r->block_io);
@@ -306,7 +306,7 @@ static int not_applied(bool strict, const char *what, const char *name, const ch
                        bw_err_t *err)
 {
     if (strict)
-        return bw_error_set(err, ENOTSUP, "%s.%s: cannot be applied: %s", what, name, why);
+        return bw_error_set(err, 0, "%s.%s: cannot be applied: %s", what, name, why);
     bw_warn("%s.%s not applied: %s", what, name, why);
     return 0;
 }

@@ -64,8 +64,8 @@ static void cpu_part(FILE *out, int fd)
             "},\"throttling\":{\"periods\":%" PRIu64 ",\"throttledPeriods\":%" PRIu64
             ",\"throttledTime\":%" PRIu64 "}},",
             keyed(s, "usage_usec", 0) * 1000, keyed(s, "system_usec", 0) * 1000,
-            keyed(s, "user_usec", 0) * 1000, keyed(s, "nr_periods", 0),
-            keyed(s, "nr_throttled", 0), keyed(s, "throttled_usec", 0) * 1000);
+            keyed(s, "user_usec", 0) * 1000, keyed(s, "nr_periods", 0), keyed(s, "nr_throttled", 0),
+            keyed(s, "throttled_usec", 0) * 1000);
 }
 
 static void memory_part(FILE *out, int fd)

@@ -73,14 +73,15 @@ static bool manager_reachable(bool rootless, char *where, size_t size)
 int bw_cgroup_systemd_check(const char *cgroups_path, bool rootless, bw_err_t *err)
 {
     char where[4200];
-    const char *asked = bw_cgroup_is_systemd_path(cgroups_path) ? "linux.cgroupsPath" : "--systemd-cgroup";
+    const char *asked =
+        bw_cgroup_is_systemd_path(cgroups_path) ? "linux.cgroupsPath" : "--systemd-cgroup";
     if (!manager_reachable(rootless, where, sizeof(where)))
-        return bw_error_set(err, ENOTSUP,
+        return bw_error_set(err, 0,
                             "%s: the systemd cgroup manager is not reachable (no %s; %s): "
                             "drop --systemd-cgroup and give linux.cgroupsPath as a path to "
                             "use the cgroupfs manager",
                             asked, rootless ? "systemd user manager" : "systemd as pid 1", where);
-    return bw_error_set(err, ENOTSUP,
+    return bw_error_set(err, 0,
                         "%s: systemd is reachable at %s, but this version of burrow cannot "
                         "create scopes through it yet: drop --systemd-cgroup and give "
                         "linux.cgroupsPath as a path to use the cgroupfs manager",

@@ -47,9 +47,10 @@ int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create
     X(features, "print the features this build implements, as JSON")                               \
     X(delete, "delete a container and its resources")                                              \
     X(spec, "write a new config.json")                                                             \
-    X(update, "update a container's resource limits (needs cgroups: refused)")                     \
-    X(pause, "pause a container (needs the cgroup freezer: refused)")                              \
-    X(resume, "resume a paused container")
+    X(update, "update a container's resource limits (its cgroup)")                                 \
+    X(pause, "pause a container (the cgroup freezer)")                                             \
+    X(resume, "resume a paused container")                                                         \
+    X(events, "print a container's cgroup statistics and OOM events")
 
 #define BW_DECLARE_COMMAND(name, summary)                                                          \
     int bw_cmd_##name(struct bw_global *g, int argc, char **argv, bw_err_t *err);

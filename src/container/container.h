@@ -54,6 +54,10 @@ struct bw_update_opts {
 int bw_container_update(const struct bw_ctx *ctx, const char *id, const struct bw_update_opts *o,
                         bw_err_t *err);
 int bw_container_pause(const struct bw_ctx *ctx, const char *id, bool resume, bw_err_t *err);
+/* events: statistics once (`stats_once`), or every `interval_ms` with OOM
+ * events until the container stops. */
+int bw_container_events(const struct bw_ctx *ctx, const char *id, bool stats_once, long interval_ms,
+                        FILE *out, bw_err_t *err);
 
 enum bw_list_format { BW_LIST_TABLE, BW_LIST_JSON, BW_LIST_QUIET };
 int bw_container_list(const struct bw_ctx *ctx, enum bw_list_format fmt, FILE *out, bw_err_t *err);
