@@ -14,7 +14,7 @@ struct bw_global {
     const char *log_path; /* --log */
     bool log_json;        /* --log-format json */
     bool debug;           /* --debug */
-    bool systemd_cgroup;  /* --systemd-cgroup (accepted, see README) */
+    bool systemd_cgroup;  /* --systemd-cgroup (cgroup/systemd.c) */
     const char *progname; /* "burrow" */
 };
 
@@ -50,7 +50,8 @@ int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create
     X(update, "update a container's resource limits (its cgroup)")                                 \
     X(pause, "pause a container (the cgroup freezer)")                                             \
     X(resume, "resume a paused container")                                                         \
-    X(events, "print a container's cgroup statistics and OOM events")
+    X(events, "print a container's cgroup statistics and OOM events")                              \
+    X(check, "show what rootless burrow can do here, and what to fix")
 
 #define BW_DECLARE_COMMAND(name, summary)                                                          \
     int bw_cmd_##name(struct bw_global *g, int argc, char **argv, bw_err_t *err);

@@ -16,10 +16,10 @@ static long parse_interval(const char *s)
     double v = strtod(s, &end);
     if (end == s || v <= 0)
         return -1;
-    double ms = strcmp(end, "ms") == 0               ? v
-                : strcmp(end, "s") == 0 || !*end     ? v * 1000
-                : strcmp(end, "m") == 0              ? v * 60000
-                                                     : -1;
+    double ms = strcmp(end, "ms") == 0           ? v
+                : strcmp(end, "s") == 0 || !*end ? v * 1000
+                : strcmp(end, "m") == 0          ? v * 60000
+                                                 : -1;
     if (ms < 1 || ms > 86400000.0)
         return -1;
     return (long)ms;
@@ -44,8 +44,7 @@ int bw_cmd_events(struct bw_global *g, int argc, char **argv, bw_err_t *err)
             interval = parse_interval(optarg);
             if (interval < 0)
                 return bw_usage_error(err, "events",
-                                      "--interval: `%s` is not a duration (5s, 500ms, 1m)",
-                                      optarg);
+                                      "--interval: `%s` is not a duration (5s, 500ms, 1m)", optarg);
             break;
         case 'h':
             printf("usage: burrow events [--stats] [--interval DURATION] ID\n\n"

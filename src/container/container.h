@@ -15,7 +15,7 @@
 /* What every command needs: where the state lives. */
 struct bw_ctx {
     const char *root_opt; /* --root, or NULL for the default */
-    bool systemd_cgroup;  /* --systemd-cgroup (accepted; see README) */
+    bool systemd_cgroup;  /* --systemd-cgroup (cgroup/systemd.c) */
 };
 
 struct bw_create_opts {
@@ -58,6 +58,10 @@ int bw_container_pause(const struct bw_ctx *ctx, const char *id, bool resume, bw
  * events until the container stops. */
 int bw_container_events(const struct bw_ctx *ctx, const char *id, bool stats_once, long interval_ms,
                         FILE *out, bw_err_t *err);
+
+/* burrow check: print what rootless burrow can do here and the fixes;
+ * returns the number of missing pieces. */
+int bw_check(FILE *out, bw_err_t *err);
 
 enum bw_list_format { BW_LIST_TABLE, BW_LIST_JSON, BW_LIST_QUIET };
 int bw_container_list(const struct bw_ctx *ctx, enum bw_list_format fmt, FILE *out, bw_err_t *err);

@@ -38,8 +38,8 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int bw_container_events(const struct bw_ctx *ctx, const char *id, bool stats_once,
-                        long interval_ms, FILE *out, bw_err_t *err)
+int bw_container_events(const struct bw_ctx *ctx, const char *id, bool stats_once, long interval_ms,
+                        FILE *out, bw_err_t *err)
 {
     if (bw_id_check(id, err) < 0)
         return bw_error_prefix(err, "events");
@@ -64,8 +64,8 @@ int bw_container_events(const struct bw_ctx *ctx, const char *id, bool stats_onc
     if (bw_cgroup_load(&cg, d.fd, err) < 0)
         goto out;
     if (cg.fd < 0) {
-        bw_error_set(err, ENOTSUP, "the container has no cgroup%s%s",
-                     cg.why_none ? ": " : "", cg.why_none ? cg.why_none : "");
+        bw_error_set(err, ENOTSUP, "the container has no cgroup%s%s", cg.why_none ? ": " : "",
+                     cg.why_none ? cg.why_none : "");
         goto out;
     }
     if (stats_once) {

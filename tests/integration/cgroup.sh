@@ -289,7 +289,7 @@ test_delete_drains() {
 test_events() {
     needs_cgroup
     make_bundle
-    payload_args sleep 1.5
+    payload_args sleep 4
     bw run -d --bundle "$BUNDLE" "$CID"
     assert_success
     bw events --stats "$CID"
@@ -300,7 +300,7 @@ test_events() {
     assert_success
     local n
     n=$(jq -s 'map(select(.type == "stats")) | length' <<<"$stdout")
-    [ "$n" -ge 2 ] || fail "events --interval 200ms printed $n stats events in 1.5 s"
+    [ "$n" -ge 2 ] || fail "events --interval 200ms printed $n stats events in 4 s"
     bw events --interval 0 "$CID"
     assert_status 1
     assert_stderr_contains "--interval: \`0\` is not a duration"
@@ -637,4 +637,60 @@ test_rootless_in_delegated_cgroup() {
     # the helper shells moved into $deleg are gone: it can go too
     wait_until 5 rmdir "$deleg"
     assert_nothing_left
+}
+
+# --- burrow check ---------------------------------------------------------------------
+
+# check probes each piece for real and names the fix of what is missing:
+# the subuid range is there for burrowtest, missing for burrownosub.
+test_check() {
+    bw check
+    local n
+    n=$(sed -n 's/^\([0-9]*\) missing$/\1/p' <<<"$stdout")
+    [ -n "$n" ] || fail "no summary line: $stdout"
+    if [ "$n" -eq 0 ]; then assert_status 0; else assert_status 1; fi
+    assert_eq "$(grep -c '^missing ' <<<"$stdout" || true)" "$n" "missing lines"
+    local piece
+    for piece in "user namespaces" subuid subgid newuidmap newgidmap "cgroup version" \
+        "kernel overlay in a user namespace" /dev/fuse fuse-overlayfs slirp4netns pasta; do
+        assert_match "$stdout" $'(^|\n)(ok|missing) +'"$piece"': ' "a line for $piece"
+    done
+    # every missing piece is followed by its fix
+    assert_eq "$(grep -c '^ *fix: ' <<<"$stdout" || true)" "$n" "fix lines"
+    subuid_range
+    if [ -n "$subuid_start" ]; then
+        assert_stdout_contains "ok       subuid: $(id -un):$subuid_start:$subuid_count"
+    else
+        assert_stdout_contains "missing  subuid: no range for $(id -un) in /etc/subuid"
+        assert_stdout_contains "fix: add \`$(id -un):100000:65536\` to /etc/subuid"
+    fi
+    # the cgroup line follows delegation
+    if [ "$(id -u)" -ne 0 ]; then
+        local mnt base
+        mnt=$(cg_mount)
+        base=$(cg_base)
+        [ "$base" != / ] || base=
+        if [ -n "$mnt" ] && ! [ -w "$mnt$base/cgroup.procs" ]; then
+            assert_stdout_contains "missing  cgroup delegation: your cgroup $(cg_own) is not delegated to you"
+        fi
+    fi
+}
+
+# Without the helper programs in PATH, check says each is missing and how to
+# get it.
+# modes: root rootless nosubuid
+test_check_without_tools() {
+    mkdir "$T/emptybin"
+    capture env PATH="$T/emptybin" "$BURROW" check
+    assert_status 1
+    assert_stdout_contains "missing  newuidmap: not found in PATH"
+    assert_stdout_contains "fix: install it: apt-get install uidmap"
+    assert_stdout_contains "missing  fuse-overlayfs: not found in PATH"
+    assert_stdout_contains "missing  slirp4netns: not found in PATH"
+    assert_stdout_contains "fix: apt-get install slirp4netns"
+    assert_stdout_contains "missing  pasta: not found in PATH"
+    assert_stdout_contains "fix: apt-get install passt"
+    bw check extra
+    assert_status 1
+    assert_stderr_contains "takes no arguments"
 }
