@@ -45,17 +45,16 @@ static void print_usage(FILE *out)
                  "commands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out,
-            "\nglobal options:\n"
-            "  --root DIR            state directory (default /run/burrow as root,\n"
-            "                        $XDG_RUNTIME_DIR/burrow otherwise)\n"
-            "  --log FILE            also write errors and warnings to FILE\n"
-            "  --log-format FORMAT   text (default) or json, for --log\n"
-            "  --debug               log debug messages\n"
-            "  --systemd-cgroup      use systemd's cgroup manager (not available yet: see README)\n"
-            "  -v, --version         print the version and the features compiled in\n"
-            "  -h, --help            print this help\n\n"
-            "`burrow COMMAND --help` describes a command.\n");
+    fprintf(out, "\nglobal options:\n"
+                 "  --root DIR            state directory (default /run/burrow as root,\n"
+                 "                        $XDG_RUNTIME_DIR/burrow otherwise)\n"
+                 "  --log FILE            also write errors and warnings to FILE\n"
+                 "  --log-format FORMAT   text (default) or json, for --log\n"
+                 "  --debug               log debug messages\n"
+                 "  --systemd-cgroup      systemd's cgroup manager (not yet: see README)\n"
+                 "  -v, --version         print the version and the features compiled in\n"
+                 "  -h, --help            print this help\n\n"
+                 "`burrow COMMAND --help` describes a command.\n");
 }
 
 int bw_usage_error(bw_err_t *err, const char *cmd, const char *fmt, ...)
