@@ -160,9 +160,10 @@ static void check_subids(struct report *r)
              "no range for %s in %s: only your own id can be mapped (as 0)", name ? name : "you",
              files[i]);
         char buf[256];
-        snprintf(buf, sizeof(buf), "add `%s:100000:65536` to %s (usermod --add-sub%cids "
-                 "100000-165535 %s)", name ? name : "USER", files[i], i == 0 ? 'u' : 'g',
-                 name ? name : "USER");
+        snprintf(buf, sizeof(buf),
+                 "add `%s:100000:65536` to %s (usermod --add-sub%cids "
+                 "100000-165535 %s)",
+                 name ? name : "USER", files[i], i == 0 ? 'u' : 'g', name ? name : "USER");
         fix(r, buf);
     }
 }
@@ -226,8 +227,8 @@ static void check_cgroup(struct report *r)
         procs = NULL;
     line(r, "ok", "cgroup version", "%s (cgroup2 at %s)", pure ? "v2" : "hybrid (v1 and v2)",
          mount);
-    bool mine = geteuid() == 0 ||
-                (dir && procs && access(dir, W_OK) == 0 && access(procs, W_OK) == 0);
+    bool mine =
+        geteuid() == 0 || (dir && procs && access(dir, W_OK) == 0 && access(procs, W_OK) == 0);
     if (!mine) {
         line(r, "missing", "cgroup delegation",
              "your cgroup %s is not delegated to you: no limits, pause or update rootless", caller);
