@@ -134,6 +134,9 @@ int bw_cgroup_apply(struct bw_cgroup *cg, const struct oci_resources *r, bool st
 /* Enable the controllers `need` down to the cgroup (update); cg->enabled
  * is updated. */
 void bw_cgroup_enable(struct bw_cgroup *cg, unsigned need);
+/* linux.resources.devices as a device program attached to the cgroup
+ * (root only: see cgroup/devices.c). */
+int bw_cgroup_devices_apply(struct bw_cgroup *cg, const struct oci_resources *r, bw_err_t *err);
 /* The controllers `r` needs. */
 unsigned bw_cgroup_resources_need(const struct oci_resources *r);
 

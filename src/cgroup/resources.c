@@ -14,6 +14,8 @@
  *   hugepageLimits -> hugetlb.SIZE.max, rdma -> rdma.max, pids -> pids.max;
  *   unified: each key is a file of the container's own cgroup.
  *
+ * devices: a device program (cgroup/devices.c) as root.
+ *
  * What cgroup v2 has no file for (kernel memory, swappiness,
  * disableOOMKiller, realtime cpu, blockIO leaf weights, network) is a
  * warning, an error under the strictness annotation.
@@ -322,10 +324,11 @@ int bw_cgroup_apply(struct bw_cgroup *cg, const struct oci_resources *r, bool st
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < p.n_absent; i++)
         rc = not_applied(strict, what, p.absent[i], "cgroup v2 has no such limit", err);
-    if (r->devices_len > 0)
-        bw_debug("%s.devices: %s", what,
-                 cg->rootless ? "rootless, the container reaches only the devices bound into it"
-                              : "no device program is attached in this version");
+    if (r->devices_len > 0 && cg->rootless)
+        bw_debug("%s.devices: rootless, the container reaches only the devices bound into it",
+                 what);
+    else if (r->devices_len > 0 && rc == 0 && bw_cgroup_devices_apply(cg, r, err) < 0)
+        rc = bw_error_prefix(err, "%s", what);
     for (size_t i = 0; rc == 0 && i < p.n; i++) {
         struct write *w = &p.w[i];
         if (w->ctl != 0 && !(cg->enabled & w->ctl)) {

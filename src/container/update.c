@@ -227,7 +227,15 @@ int bw_container_update(const struct bw_ctx *ctx, const char *id, const struct b
             name, list, cg.why_none ? ": " : "", cg.why_none ? cg.why_none : "");
         goto out;
     }
+    /* A controller the container was made without is enabled now, with the
+     * same rules as at create (our own cgroup may have to go to its leaf). */
     cg.rootless = geteuid() != 0;
+    {
+        char *mnt = NULL, *why = NULL;
+        if (bw_cgroup_find(&mnt, &cg.caller, &why) < 0)
+            free(why);
+        free(mnt);
+    }
     bw_cgroup_enable(&cg, bw_cgroup_resources_need(r));
     keep_cpu_max(&cg, r);
     if (r->memory != NULL && r->memory->check_before_update_present &&
