@@ -78,7 +78,7 @@ static int move_to_leaf(int dirfd, const char *path, bw_err_t *err)
             p += strspn(p, "\n");
         }
     }
-    bw_info("cgroup `%s`: moved its %d process%s into `%s/%s`, so that controllers can be "
+    bw_warn("cgroup `%s`: moved its %d process%s into `%s/%s`, so that controllers can be "
             "enabled for its children (cgroup v2 allows no processes in a cgroup with "
             "controllers enabled below it)",
             path, moved, moved == 1 ? "" : "es", path, BW_CGROUP_LEAF);

@@ -53,8 +53,8 @@ static int emit(struct prog *p, uint8_t code, uint8_t dst, uint8_t src, int16_t 
             return -1;
         p->v = b;
     }
-    p->v[p->n++] = (struct bpf_insn){
-        .code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
+    p->v[p->n++] =
+        (struct bpf_insn){.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
     return 0;
 }
 
@@ -64,9 +64,10 @@ static int access_bits(const char *a)
         return BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE;
     int bits = 0;
     for (; *a; a++)
-        bits |= *a == 'r' ? BPF_DEVCG_ACC_READ : *a == 'w' ? BPF_DEVCG_ACC_WRITE
-                : *a == 'm'                    ? BPF_DEVCG_ACC_MKNOD
-                                               : 0;
+        bits |= *a == 'r'   ? BPF_DEVCG_ACC_READ
+                : *a == 'w' ? BPF_DEVCG_ACC_WRITE
+                : *a == 'm' ? BPF_DEVCG_ACC_MKNOD
+                            : 0;
     return bits;
 }
 
@@ -109,14 +110,54 @@ static int emit_rule(struct prog *p, const struct oci_device_cgroup *d, bool *fi
 }
 
 static const struct oci_device_cgroup defaults[] = {
-    {.allow = true, .type = 'c', .major_present = true, .major = 1, .minor_present = true, .minor = 3},
-    {.allow = true, .type = 'c', .major_present = true, .major = 1, .minor_present = true, .minor = 5},
-    {.allow = true, .type = 'c', .major_present = true, .major = 1, .minor_present = true, .minor = 7},
-    {.allow = true, .type = 'c', .major_present = true, .major = 1, .minor_present = true, .minor = 8},
-    {.allow = true, .type = 'c', .major_present = true, .major = 1, .minor_present = true, .minor = 9},
-    {.allow = true, .type = 'c', .major_present = true, .major = 5, .minor_present = true, .minor = 0},
-    {.allow = true, .type = 'c', .major_present = true, .major = 5, .minor_present = true, .minor = 1},
-    {.allow = true, .type = 'c', .major_present = true, .major = 5, .minor_present = true, .minor = 2},
+    {.allow = true,
+     .type = 'c',
+     .major_present = true,
+     .major = 1,
+     .minor_present = true,
+     .minor = 3},
+    {.allow = true,
+     .type = 'c',
+     .major_present = true,
+     .major = 1,
+     .minor_present = true,
+     .minor = 5},
+    {.allow = true,
+     .type = 'c',
+     .major_present = true,
+     .major = 1,
+     .minor_present = true,
+     .minor = 7},
+    {.allow = true,
+     .type = 'c',
+     .major_present = true,
+     .major = 1,
+     .minor_present = true,
+     .minor = 8},
+    {.allow = true,
+     .type = 'c',
+     .major_present = true,
+     .major = 1,
+     .minor_present = true,
+     .minor = 9},
+    {.allow = true,
+     .type = 'c',
+     .major_present = true,
+     .major = 5,
+     .minor_present = true,
+     .minor = 0},
+    {.allow = true,
+     .type = 'c',
+     .major_present = true,
+     .major = 5,
+     .minor_present = true,
+     .minor = 1},
+    {.allow = true,
+     .type = 'c',
+     .major_present = true,
+     .major = 5,
+     .minor_present = true,
+     .minor = 2},
     {.allow = true, .type = 'c', .major_present = true, .major = 136},
 };
 
@@ -165,7 +206,6 @@ int bw_cgroup_devices_apply(struct bw_cgroup *cg, const struct oci_resources *r,
      * runtime below may put its own in place of ours. */
     attr.attach_flags = BPF_F_ALLOW_OVERRIDE;
     if (syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof(attr)) < 0)
-        return bw_error_errno(err, "devices: attach the device program to `%s`",
-                              cg->path);
+        return bw_error_errno(err, "devices: attach the device program to `%s`", cg->path);
     return 0;
 }

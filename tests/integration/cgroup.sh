@@ -158,6 +158,7 @@ test_cgroups_path() {
 }
 
 # A cgroupsPath with ".." is refused, naming the field; nothing is made.
+# vm: no
 test_cgroups_path_dotdot() {
     make_bundle
     cfg '.linux.cgroupsPath = $p' --arg p "a/../../$CID"
@@ -579,6 +580,7 @@ test_none_default() {
 # --systemd-cgroup (or a "slice:prefix:name" cgroupsPath) asks for systemd
 # explicitly: without a reachable systemd it is an error saying so, never a
 # silent fallback; nothing is left.
+# vm: no
 test_systemd_unreachable() {
     [ ! -S /run/systemd/private ] || skip "systemd is running here"
     make_bundle
@@ -684,6 +686,7 @@ test_check() {
 # Without the helper programs in PATH, check says each is missing and how to
 # get it.
 # modes: root rootless nosubuid
+# vm: no
 test_check_without_tools() {
     mkdir "$T/emptybin"
     capture env PATH="$T/emptybin" "$BURROW" check
@@ -734,6 +737,7 @@ test_devices_program() {
 # Rootless, device rules need no program: the container reaches only the
 # devices bound into it; no warning.
 # modes: rootless nosubuid
+# vm: no
 test_devices_rootless() {
     make_bundle
     cfg '.linux.resources.devices = [{"allow": false, "access": "rwm"}]'
