@@ -7,7 +7,7 @@
 # controllers: placement, freeze and kill work there) and in the pure
 # cgroup v2 VM of tests/vm (controllers delegated to the rootless user as
 # systemd does).  A test that needs what the host lacks says so and skips.
-# suite-modes: root rootless nosubuid
+# suite-modes: root rootless
 
 # --- helpers -------------------------------------------------------------------
 
@@ -650,6 +650,7 @@ test_rootless_in_delegated_cgroup() {
 
 # check probes each piece for real and names the fix of what is missing:
 # the subuid range is there for burrowtest, missing for burrownosub.
+# modes: root rootless nosubuid
 test_check() {
     bw check
     local n
