@@ -387,8 +387,12 @@ int bw_cgroup_setup(struct bw_cgroup *cg, const struct bw_cgroup_request *req, b
     } else if (!may_write(cg->mount, cg->path, &why)) {
         cg->why_none = why;
     }
-    /* Root is strict: what it asks for, it can have, or it is told why. */
-    bool strict = req->strict || !cg->rootless;
+    /* Root is strict on a pure cgroup v2 host: what it asks for, it can
+     * have, or it is told why.  On a v1 or hybrid host burrow applies no
+     * limit as root either (it writes cgroup v2 only): a warning, as for
+     * an unprivileged user, or every engine's config would be refused. */
+    bool pure_v2 = cg->mount != NULL && strcmp(cg->mount, "/sys/fs/cgroup") == 0;
+    bool strict = req->strict || (!cg->rootless && pure_v2);
     if (cg->why_none == NULL)
         cg->mgr = &bw_cgroup_cgroupfs;
     else if (explicit_path && strict)

@@ -64,7 +64,7 @@ int bw_container_events(const struct bw_ctx *ctx, const char *id, bool stats_onc
     if (bw_cgroup_load(&cg, d.fd, err) < 0)
         goto out;
     if (cg.fd < 0) {
-        bw_error_set(err, ENOTSUP, "the container has no cgroup%s%s", cg.why_none ? ": " : "",
+        bw_error_set(err, 0, "the container has no cgroup%s%s", cg.why_none ? ": " : "",
                      cg.why_none ? cg.why_none : "");
         goto out;
     }

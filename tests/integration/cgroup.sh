@@ -466,18 +466,26 @@ test_unified_refused() {
 
 # --- where limits cannot be applied ----------------------------------------------------
 
-# As root a limit the host cannot apply is an error naming it; nothing is
-# left, no cgroup directory either.
+# As root on a hybrid host (cgroup v2 without controllers) a limit is a
+# warning naming it, since burrow writes cgroup v2 only (an error would
+# refuse every engine's config there); the strictness annotation makes it
+# an error, and then nothing is left, no cgroup directory either.
 # modes: root
 test_root_limit_unavailable() {
     local mnt
     mnt=$(cg_mount)
     [ -n "$mnt" ] || skip "needs a cgroup2 hierarchy"
+    [ "$mnt" != /sys/fs/cgroup ] || skip "a pure cgroup v2 host: root is strict there"
     ! grep -qw memory "$mnt/cgroup.subtree_control" 2>/dev/null ||
         skip "the memory controller is available here: see test_limits_written"
     make_bundle
     cfg '.linux.resources = {"memory": {"limit": 67108864}}'
     payload_args echo hi
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stdout_eq hi
+    assert_stderr_contains "burrow: warning: config.json: linux.resources.memory.limit not applied: the memory controller is not available in cgroup \`/\`"
+    cfg '.annotations["run.burrow.cgroups.strict"] = "true"'
     bw run --bundle "$BUNDLE" "$CID"
     assert_status 1
     assert_stderr_contains "run container \`$CID\`: config.json: linux.resources.memory.limit: cannot be applied: the memory controller is not available in cgroup \`/\`"
@@ -486,7 +494,7 @@ test_root_limit_unavailable() {
 }
 
 # As root with no cgroup2 hierarchy (a private mount namespace without it):
-# a container without limits runs; a limit is an error naming it.
+# the container runs, a limit is a warning naming it, an error when strict.
 # modes: root
 test_root_no_cgroup2() {
     needs_cmd unshare
@@ -495,11 +503,13 @@ test_root_no_cgroup2() {
     [ -n "$mnt" ] || skip "needs a cgroup2 hierarchy to hide"
     make_bundle
     payload_args echo hi
+    cfg '.linux.resources = {"pids": {"limit": 10}}'
     capture unshare -m --propagation private sh -c 'umount -l "$1" && shift && exec "$@"' sh "$mnt" \
         "$BURROW" --root "$BW_ROOT" run --bundle "$BUNDLE" "$CID"
     assert_success
     assert_stdout_eq hi
-    cfg '.linux.resources = {"pids": {"limit": 10}}'
+    assert_stderr_contains "burrow: warning: config.json: linux.resources: pids not applied: no cgroup2 hierarchy is mounted"
+    cfg '.annotations["run.burrow.cgroups.strict"] = "1"'
     capture unshare -m --propagation private sh -c 'umount -l "$1" && shift && exec "$@"' sh "$mnt" \
         "$BURROW" --root "$BW_ROOT" run --bundle "$BUNDLE" "$CID"
     assert_status 1
