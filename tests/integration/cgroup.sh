@@ -77,6 +77,16 @@ counter_args() {
     set_args /bin/sh -c 'i=0; while :; do i=$((i+1)); echo "$i"; sleep 0.05; done'
 }
 
+# no_pidns: no pid namespace of its own (the processes of the container are
+# then not ended by the end of its init); /proc becomes a bind of the host's,
+# since a new proc needs a pid namespace rootless.
+no_pidns() {
+    cfg '.linux.namespaces |= map(select(.type != "pid"))
+         | .mounts |= map(if .destination == "/proc"
+                          then {"destination": "/proc", "type": "bind", "source": "/proc", "options": ["rbind", "nosuid", "nodev", "noexec"]}
+                          else . end)'
+}
+
 lines_of() {
     wc -l <"$1"
 }
@@ -235,7 +245,7 @@ test_pause_resume() {
 test_kill_all() {
     needs_cgroup
     make_bundle
-    cfg '.linux.namespaces |= map(select(.type != "pid"))'
+    no_pidns
     set_args /bin/sh -c 'sleep 60 & sleep 60 & exec /bin/payload wait-signal 60'
     bw run -d --bundle "$BUNDLE" "$CID"
     assert_success
@@ -264,7 +274,7 @@ test_kill_all() {
 test_delete_drains() {
     needs_cgroup
     make_bundle
-    cfg '.linux.namespaces |= map(select(.type != "pid"))'
+    no_pidns
     set_args /bin/sh -c 'sleep 60 >/dev/null 2>&1 & echo started'
     bw run -d --bundle "$BUNDLE" "$CID"
     assert_success
