@@ -366,7 +366,7 @@ test_pids_limit() {
     # the subshell dies at its first failed fork; the init goes on
     set_args /bin/sh -c '(for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 30 & done; wait); exec /bin/payload wait-signal 30'
     bw_bg run --bundle "$BUNDLE" "$CID"
-    wait_until 10 file_has_line "$bg_out" "wait-signal: ready"
+    wait_until 30 file_has_line "$bg_out" "wait-signal: ready"
     local dir
     dir=$(cg_dir)
     assert_match "$(cat "$dir/pids.events")" '^max [1-9]' "pids.events"
