@@ -112,7 +112,17 @@ static int enable_one(struct bw_cgroup *cg, const char *name, char **why)
             char plus[32];
             snprintf(plus, sizeof(plus), "+%s", name);
             bw_err_t e = NULL;
-            int r = bw_cgroup_write(fd, "cgroup.subtree_control", plus, &e);
+            int r = 0;
+            /* Our own cgroup, with processes: to the leaf first.  A
+             * threaded controller (cpu, pids) would be enabled all the
+             * same, but make the cgroup a thread root, whose domain
+             * children take no process (clone3 then fails EOPNOTSUPP). */
+            bool own = cg->rootless && cg->caller != NULL && strcmp(shown, cg->caller) == 0;
+            cleanup_free char *procs = own ? bw_cgroup_read(fd, "cgroup.procs") : NULL;
+            if (procs != NULL && procs[0] != '\0')
+                r = move_to_leaf(fd, shown, &e);
+            if (r == 0)
+                r = bw_cgroup_write(fd, "cgroup.subtree_control", plus, &e);
             if (r < 0 && e->code == EBUSY && cg->rootless && cg->caller != NULL &&
                 strcmp(shown, cg->caller) == 0) {
                 bw_error_free(&e);
