@@ -51,7 +51,7 @@ static void print_usage(FILE *out)
                  "  --log FILE            also write errors and warnings to FILE\n"
                  "  --log-format FORMAT   text (default) or json, for --log\n"
                  "  --debug               log debug messages\n"
-                 "  --systemd-cgroup      accepted for runc compatibility (see README)\n"
+                 "  --systemd-cgroup      systemd's cgroup manager (not yet: see README)\n"
                  "  -v, --version         print the version and the features compiled in\n"
                  "  -h, --help            print this help\n\n"
                  "`burrow COMMAND --help` describes a command.\n");

@@ -14,7 +14,7 @@ struct bw_global {
     const char *log_path; /* --log */
     bool log_json;        /* --log-format json */
     bool debug;           /* --debug */
-    bool systemd_cgroup;  /* --systemd-cgroup (accepted, see README) */
+    bool systemd_cgroup;  /* --systemd-cgroup (cgroup/systemd.c) */
     const char *progname; /* "burrow" */
 };
 
@@ -47,9 +47,11 @@ int bw_cli_parse_create(const char *cmd, int argc, char **argv, struct bw_create
     X(features, "print the features this build implements, as JSON")                               \
     X(delete, "delete a container and its resources")                                              \
     X(spec, "write a new config.json")                                                             \
-    X(update, "update a container's resource limits (needs cgroups: refused)")                     \
-    X(pause, "pause a container (needs the cgroup freezer: refused)")                              \
+    X(update, "update a container's resource limits (its cgroup)")                                 \
+    X(pause, "pause a container (the cgroup freezer)")                                             \
     X(resume, "resume a paused container")                                                         \
+    X(events, "print a container's cgroup statistics and OOM events")                              \
+    X(check, "show what rootless burrow can do here, and what to fix")                             \
     X(unpack, "make a bundle from an OCI image or a docker save archive (burrow-unpack)")
 
 #define BW_DECLARE_COMMAND(name, summary)                                                          \

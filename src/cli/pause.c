@@ -18,10 +18,9 @@ static int pause_or_resume(struct bw_global *g, const char *cmd, int argc, char 
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         if (c == 'h') {
             printf("usage: burrow %s ID\n\n%s\n", cmd,
-                   resume ? "Resume the processes of a paused container.  burrow cannot pause\n"
-                            "containers yet, so there is never one to resume."
-                          : "Freeze every process of a running container.  This needs the cgroup\n"
-                            "freezer, and burrow does not manage cgroups yet: it is refused.");
+                   resume ? "Thaw the processes of a paused container (its cgroup's freezer)."
+                          : "Freeze every process of a running container with its cgroup's\n"
+                            "freezer (cgroup.freeze), and wait until they are frozen.");
             return 0;
         }
         return bw_option_error(err, cmd, c, argv);

@@ -31,8 +31,8 @@ int bw_cmd_ps(struct bw_global *g, int argc, char **argv, bw_err_t *err)
             printf("usage: burrow ps [--format|-f table|json] ID [PS OPTIONS...]\n\n"
                    "List the processes of a container.  table (the default) runs the host's\n"
                    "ps(1) with PS OPTIONS (default -ef) and keeps the container's lines; json\n"
-                   "prints an array of their host pids.  Without cgroups, the processes are\n"
-                   "found by the container's mount and pid namespaces (see README).\n");
+                   "prints an array of their host pids: those of the container's cgroup, or\n"
+                   "without one, of its mount and pid namespaces (see README).\n");
             return 0;
         default:
             return bw_option_error(err, "ps", c, argv);

@@ -7,6 +7,7 @@
 #define BURROW_CONTAINER_CONTAINER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "net/net.h"
@@ -15,7 +16,7 @@
 /* What every command needs: where the state lives. */
 struct bw_ctx {
     const char *root_opt; /* --root, or NULL for the default */
-    bool systemd_cgroup;  /* --systemd-cgroup (accepted; see README) */
+    bool systemd_cgroup;  /* --systemd-cgroup (cgroup/systemd.c) */
 };
 
 struct bw_create_opts {
@@ -43,12 +44,28 @@ int bw_container_delete(const struct bw_ctx *ctx, const char *id, bool force, bw
 /* Print the state as JSON to `out`. */
 int bw_container_state(const struct bw_ctx *ctx, const char *id, FILE *out, bw_err_t *err);
 
-/* update --resources FILE ("-": standard input), pause, resume: each needs a
- * cgroup burrow does not manage yet, and says so after checking its input.
- * A resources object that sets no limit is a successful no-op. */
-int bw_container_update(const struct bw_ctx *ctx, const char *id, const char *resources,
+/* update: --resources FILE ("-": standard input), with runc's flags over
+ * it; a resources object that sets no limit is a successful no-op.  pause
+ * and resume freeze and thaw the container's cgroup. */
+struct bw_update_opts {
+    const char *resources; /* NULL: flags only */
+    bool memory_set, memory_reservation_set, memory_swap_set, pids_limit_set;
+    bool cpu_quota_set, cpu_period_set, cpu_shares_set;
+    int64_t memory, memory_reservation, memory_swap, pids_limit;
+    int64_t cpu_quota, cpu_period, cpu_shares;
+    const char *cpuset_cpus, *cpuset_mems;
+};
+int bw_container_update(const struct bw_ctx *ctx, const char *id, const struct bw_update_opts *o,
                         bw_err_t *err);
 int bw_container_pause(const struct bw_ctx *ctx, const char *id, bool resume, bw_err_t *err);
+/* events: statistics once (`stats_once`), or every `interval_ms` with OOM
+ * events until the container stops. */
+int bw_container_events(const struct bw_ctx *ctx, const char *id, bool stats_once, long interval_ms,
+                        FILE *out, bw_err_t *err);
+
+/* burrow check: print what rootless burrow can do here and the fixes;
+ * returns the number of missing pieces. */
+int bw_check(FILE *out, bw_err_t *err);
 
 enum bw_list_format { BW_LIST_TABLE, BW_LIST_JSON, BW_LIST_QUIET };
 int bw_container_list(const struct bw_ctx *ctx, enum bw_list_format fmt, FILE *out, bw_err_t *err);

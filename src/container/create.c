@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "container/container.h"
 #include "container/exec.h"
 #include "container/hooks.h"
@@ -152,6 +153,25 @@ static void run_poststop(const struct oci_config *c, const char *id, const char 
     bw_hooks_run_warn(c, OCI_HOOK_POSTSTOP, state);
 }
 
+/* The container's cgroup (cgroup/cgroup.h), recorded in the state
+ * directory for the other commands.  Root is strict: a limit it cannot
+ * apply is an error. */
+static int create_cgroup(const struct bw_ctx *ctx, const char *id, const struct oci_config *c,
+                         struct bw_cdir *d, struct bw_cgroup *cg, bw_err_t *err)
+{
+    const struct oci_linux *lx = c->linux;
+    struct bw_cgroup_request req = {
+        .id = id,
+        .cgroups_path = lx ? lx->cgroups_path : NULL,
+        .systemd = ctx->systemd_cgroup,
+        .resources = lx ? lx->resources : NULL,
+        .strict = bw_cgroup_strict_requested(c),
+    };
+    if (bw_cgroup_setup(cg, &req, err) < 0)
+        return -1;
+    return bw_cgroup_save(cg, d->fd, err);
+}
+
 /* create, up to the point where the container waits for `start`.  On
  * success the state directory stays locked in *d.  With process.terminal
  * the pty master goes to --console-socket, or, without one, to *console
@@ -163,14 +183,13 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
         return bw_error_set(err, 0, "missing container id");
     if (bw_id_check(o->id, err) < 0)
         return bw_error_prefix(err, "%s", o->run ? "run" : "create");
-    if (ctx->systemd_cgroup)
-        bw_debug("--systemd-cgroup: burrow does not manage cgroups yet; ignored");
-
     struct bundle b = {0};
     struct bw_launch l;
     bw_launch_init(&l);
     struct bw_overlay ov;
     bw_overlay_init(&ov);
+    struct bw_cgroup cg;
+    bw_cgroup_init(&cg);
     cleanup_free char *root = NULL;
     int rc = -1;
     bool dir_made = false, pid_written = false;
@@ -227,6 +246,10 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
         make_exec_fifo(d, &l, err) < 0 ||
         bw_overlay_make_dirs(&ov, d->fd, l.new_userns ? &l.idmap : NULL, err) < 0)
         goto out;
+    /* The cgroup and its limits exist before the process: it starts in it. */
+    if (create_cgroup(ctx, o->id, b.config, d, &cg, err) < 0)
+        goto out;
+    l.cgroup_fd = cg.fd;
     l.lock_fd = d->fd;
     l.statedir_fd = openat(d->fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (l.statedir_fd < 0) {
@@ -265,6 +288,11 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
 out:
     if (rc < 0) {
         bw_launch_abort(&l);
+        bw_err_t ce = NULL;
+        if (bw_cgroup_destroy(&cg, &ce) < 0) {
+            bw_warn("clean up after the failed create: %s", ce->msg);
+            bw_error_free(&ce);
+        }
         /* A pid file naming a dead (soon reused) pid would mislead the
          * engine that reads it. */
         if (pid_written)
@@ -287,6 +315,7 @@ out:
     bw_launch_free(&l);
     bw_net_free(&net);
     bw_overlay_free(&ov);
+    bw_cgroup_free(&cg);
     bundle_free(&b);
     return rc;
 }
@@ -485,6 +514,10 @@ int bw_container_run(const struct bw_ctx *ctx, const struct bw_create_opts *o, b
         if (!d.locked && flock(d.fd, LOCK_EX) == 0)
             d.locked = true;
         bw_err_t e2 = NULL;
+        if (bw_cgroup_destroy_recorded(d.fd, &e2) < 0) {
+            bw_warn("remove container `%s`: %s", o->id, e2->msg);
+            bw_error_free(&e2);
+        }
         if (bw_cdir_remove(&d, &e2) < 0) {
             bw_warn("remove container `%s`: %s", o->id, e2->msg);
             bw_error_free(&e2);

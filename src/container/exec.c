@@ -55,6 +55,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "container/exec-internal.h"
 #include "container/state.h"
 #include "linux/idmap.h"
@@ -91,8 +92,9 @@ static const struct {
 /* The container's init, as exec joins it. */
 struct target {
     pid_t pid;
-    int ns_fd[NS_N]; /* -1: the same namespace as ours, nothing to join */
-    int rootfd;      /* /proc/PID/root */
+    int ns_fd[NS_N];  /* -1: the same namespace as ours, nothing to join */
+    int rootfd;       /* /proc/PID/root */
+    int cgroup_procs; /* the container's cgroup.procs (O_WRONLY), or -1 */
     bool setgroups_allowed;
 };
 
@@ -106,6 +108,9 @@ static void target_close(struct target *t)
     if (t->rootfd >= 0)
         close(t->rootfd);
     t->rootfd = -1;
+    if (t->cgroup_procs >= 0)
+        close(t->cgroup_procs);
+    t->cgroup_procs = -1;
 }
 
 /* ------------------------------------------------------------------------
@@ -238,6 +243,11 @@ static int join_keyring(const char *id, bw_err_t *err)
 static int child_join(struct exec_child *c, bw_err_t *err)
 {
     struct target *t = c->t;
+    /* The container's cgroup first, so that C2 is born in it (its limits,
+     * freezer and kill reach it); the fd was opened by burrow, whose
+     * credentials the kernel checks. */
+    if (t->cgroup_procs >= 0 && write(t->cgroup_procs, "0", 1) < 0)
+        return bw_error_errno(err, "join the container's cgroup");
     for (size_t i = 0; i < NS_N; i++) {
         if (t->ns_fd[i] < 0)
             continue;
@@ -256,9 +266,6 @@ static int child_join(struct exec_child *c, bw_err_t *err)
     }
     if (join_keyring(c->id, err) < 0)
         return -1;
-    /* TODO(cgroups): once burrow places containers in a cgroup, join the
-     * init's here (write our pid to its cgroup.procs, before the fork so the
-     * process is born in it, or clone3 with CLONE_INTO_CGROUP). */
     if (fchdir(t->rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
         return bw_error_errno(err, "enter the container's root");
     close(t->rootfd);
@@ -505,7 +512,7 @@ static int do_exec(const struct bw_ctx *ctx, const struct bw_exec_opts *o, struc
     struct oci_config *config = NULL;
     struct oci_process *p = NULL;
     struct bw_process_plan plan = {0};
-    struct target t = {.rootfd = -1};
+    struct target t = {.rootfd = -1, .cgroup_procs = -1};
     for (size_t i = 0; i < NS_N; i++)
         t.ns_fd[i] = -1;
     cleanup_close int console_sock = -1;
@@ -516,7 +523,8 @@ static int do_exec(const struct bw_ctx *ctx, const struct bw_exec_opts *o, struc
         prepare_seccomp(config, p, root, &plan, err) < 0 ||
         bw_terminal_check_opts(p->terminal, o->console_socket, o->detach ? "exec --detach" : NULL,
                                err) < 0 ||
-        open_target(&s, &t, err) < 0 || check_user(p, s.pid, t.setgroups_allowed, err) < 0)
+        open_target(&s, &t, err) < 0 || check_user(p, s.pid, t.setgroups_allowed, err) < 0 ||
+        bw_cgroup_open_procs(d->fd, &t.cgroup_procs, err) < 0)
         goto out;
     plan.preserve_fds = o->preserve_fds;
     /* Connected before the process exists: a wrong path undoes nothing. */

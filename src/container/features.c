@@ -23,6 +23,7 @@
 #include <sys/capability.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "container/features.h"
 #include "container/support.h"
 #include "linux/mounts.h"
@@ -224,12 +225,13 @@ int bw_features_print(FILE *out, bw_err_t *err)
     struct bw_features f = {
         .oci_version_min = "1.0.0",
         .oci_version_max = OCI_RUNTIME_SPEC_VERSION,
-        /* No cgroup manager yet: linux.resources are not applied. */
+        /* cgroup v2 through the cgroupfs manager (cgroup/cgroup.h), rdma.max
+         * among its files; no v1, and systemd's manager is only detected. */
         .cgroup_v1 = false,
-        .cgroup_v2 = false,
+        .cgroup_v2 = true,
         .cgroup_systemd = false,
         .cgroup_systemd_user = false,
-        .cgroup_rdma = false,
+        .cgroup_rdma = true,
         .seccomp_enabled =
             linux_field_accepted("\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"}"),
         .apparmor =
@@ -251,6 +253,8 @@ int bw_features_print(FILE *out, bw_err_t *err)
         PACKAGE_VERSION,
         "org.burrow.features",
         BURROW_FEATURES,
+        "org.burrow.cgroups.strictAnnotation",
+        BW_CGROUP_STRICT_ANNOTATION,
         NULL,
     };
     f.annotations = annotations;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "container/container.h"
 #include "container/exec.h"
 #include "container/hooks.h"
@@ -134,8 +135,19 @@ static int signal_init(const struct bw_state *s, int signo, bw_err_t *err)
 /* Every process of the container, as `ps` finds them (its mount namespace,
  * and its pid namespace when it has one), so a process `exec` started is
  * reached whether or not the container shares the host's pid namespace. */
-static int signal_all(const struct bw_state *s, int signo, bw_err_t *err)
+static int signal_all(struct bw_cdir *d, const struct bw_state *s, int signo, bw_err_t *err)
 {
+    /* With a cgroup, its processes are exactly the container's. */
+    struct bw_cgroup cg;
+    int cr = bw_cgroup_load(&cg, d->fd, err);
+    if (cr == 0 && cg.fd >= 0) {
+        cr = bw_cgroup_signal(&cg, signo, err);
+        bw_cgroup_free(&cg);
+        return cr;
+    }
+    bw_cgroup_free(&cg);
+    if (cr < 0)
+        return -1;
     /* The init is opened before the others get the signal: their exit may
      * well end it (a shell waiting for them) before its own turn comes. */
     cleanup_close int pidfd = -1;
@@ -178,13 +190,13 @@ int bw_container_kill(const struct bw_ctx *ctx, const char *id, int signo, bool 
     int r = 0;
     {
         enum bw_status st = bw_cdir_status(&d, have ? &s : NULL);
-        if (st != BW_STATUS_CREATED && st != BW_STATUS_RUNNING)
+        if (st != BW_STATUS_CREATED && st != BW_STATUS_RUNNING && st != BW_STATUS_PAUSED)
             r = bw_error_set(err, 0,
                              "it is %s: only a created or running container can be "
                              "signalled",
                              bw_status_name(st));
         else if (all)
-            r = signal_all(&s, signo, err);
+            r = signal_all(&d, &s, signo, err);
         else
             r = signal_init(&s, signo, err);
     }
@@ -250,13 +262,14 @@ int bw_container_delete(const struct bw_ctx *ctx, const char *id, bool force, bw
     int r = 0;
     {
         enum bw_status st = bw_cdir_status(&d, have ? &s : NULL);
-        if (st == BW_STATUS_RUNNING && !force) {
-            r = bw_error_set(err, 0, "it is running: stop it first, or use `delete --force`");
-        } else if (st == BW_STATUS_CREATED || st == BW_STATUS_RUNNING) {
+        if ((st == BW_STATUS_RUNNING || st == BW_STATUS_PAUSED) && !force) {
+            r = bw_error_set(err, 0, "it is %s: stop it first, or use `delete --force`",
+                             bw_status_name(st));
+        } else if (st == BW_STATUS_CREATED || st == BW_STATUS_RUNNING || st == BW_STATUS_PAUSED) {
             /* A created container never ran anything: deleting it is not
              * destructive, as runc does.  SIGKILL to the init of a pid
              * namespace ends every process in it. */
-            r = signal_all(&s, SIGKILL, err);
+            r = signal_all(&d, &s, SIGKILL, err);
             if (r == 0 && !wait_gone(&s, 10000))
                 r = bw_error_set(err, ETIMEDOUT, "process %d did not exit after SIGKILL",
                                  (int)s.pid);
@@ -272,7 +285,10 @@ int bw_container_delete(const struct bw_ctx *ctx, const char *id, bool force, bw
             bw_debug("delete `%s`: no poststop hooks: %s", id, e->msg);
             bw_error_free(&e);
         }
-        r = bw_cdir_remove(&d, err);
+        /* The cgroup goes first: the record of it is in the directory. */
+        r = bw_cgroup_destroy_recorded(d.fd, err);
+        if (r == 0)
+            r = bw_cdir_remove(&d, err);
     }
     if (r == 0 && config != NULL && bw_hooks_has(config, OCI_HOOK_POSTSTOP)) {
         bw_err_t e = NULL;

@@ -1,7 +1,8 @@
 /* burrow ps: the processes of a container.
  *
- * burrow manages no cgroup yet (the one place that would hold exactly the
- * container's processes), so they are told by their namespaces instead:
+ * With a cgroup (cgroup/cgroup.h) they are its cgroup.procs and those of
+ * its descendants: exactly the container's processes.  Without one (the
+ * none manager) they are told by their namespaces instead:
  *
  *  - the mount namespace: burrow always gives a container one of its own (a
  *    private copy even when config.json joins one by path), and `exec`
@@ -13,7 +14,7 @@
  * What this misses: a process of a container without its own pid namespace
  * that made a mount namespace of its own, and, rootless, processes whose
  * /proc/PID/ns this user may not read (another container's uid that made
- * itself non-dumpable).  The cgroup backend will replace all of this.
+ * itself non-dumpable).
  *
  * The table is the host's ps(1) (default `ps -ef`), filtered to the lines
  * whose PID column is one of those: the same as runc does with its cgroup.
@@ -29,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "container/exec.h"
 #include "container/state.h"
 #include "linux/proc.h"
@@ -195,11 +197,20 @@ int bw_container_ps(const struct bw_ctx *ctx, const char *id, enum bw_ps_format 
         r = bw_error_set(err, 0, "it is still being created");
     if (r == 0) {
         enum bw_status st = bw_cdir_status(&d, &s);
-        if (st != BW_STATUS_CREATED && st != BW_STATUS_RUNNING)
+        if (st != BW_STATUS_CREATED && st != BW_STATUS_RUNNING && st != BW_STATUS_PAUSED)
             r = bw_error_set(err, 0, "it is %s", bw_status_name(st));
     }
-    if (r == 0)
+    struct bw_cgroup cg;
+    int cr = r == 0 ? bw_cgroup_load(&cg, d.fd, err) : (bw_cgroup_init(&cg), 1);
+    if (cr < 0)
+        r = -1;
+    else if (r == 0 && cg.fd >= 0 && bw_cgroup_pids(&cg, &set.v, &set.n, err) == 0)
+        qsort(set.v, set.n, sizeof(pid_t), cmp_pid);
+    else if (r == 0 && cg.fd >= 0)
+        r = -1;
+    else if (r == 0)
         r = collect(&s, &set, err);
+    bw_cgroup_free(&cg);
     if (r == 0 && fmt == BW_PS_JSON) {
         fputc('[', out);
         for (size_t i = 0; i < set.n; i++)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "container/state.h"
+#include "cgroup/cgroup.h"
 #include "linux/proc.h"
 #include "rootfs/rootfs.h"
 #include "util/cleanup.h"
@@ -29,6 +30,8 @@ const char *bw_status_name(enum bw_status s)
         return "running";
     case BW_STATUS_STOPPED:
         return "stopped";
+    case BW_STATUS_PAUSED:
+        return "paused";
     }
     return "unknown";
 }
@@ -293,6 +296,8 @@ enum bw_status bw_cdir_status(struct bw_cdir *d, const struct bw_state *s)
         return BW_STATUS_STOPPED;
     if (faccessat(d->fd, BW_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
         return BW_STATUS_CREATED;
+    if (bw_cgroup_recorded_frozen(d->fd))
+        return BW_STATUS_PAUSED;
     return BW_STATUS_RUNNING;
 }
 

@@ -28,6 +28,7 @@ enum bw_status {
     BW_STATUS_CREATED,
     BW_STATUS_RUNNING,
     BW_STATUS_STOPPED,
+    BW_STATUS_PAUSED, /* running, with its cgroup frozen (pause) */
 };
 const char *bw_status_name(enum bw_status s);
 

@@ -2,10 +2,11 @@
  *
  * The runtime-spec says a property the runtime cannot apply MUST be an error
  * (runtime.md, "create"), so every field that is parsed but not applied yet
- * is refused here by name, before anything is created.  linux.resources is
- * the exception: without a cgroup a rootless runtime cannot apply limits,
- * and refusing them would refuse every engine's config, so they are a
- * warning naming each limit.  Remove an entry when its feature lands.
+ * is refused here by name, before anything is created.  linux.resources and
+ * linux.cgroupsPath are the cgroup manager's (cgroup/cgroup.h): it applies
+ * them, or names each limit it cannot apply (a warning rootless, an error
+ * as root or under the strictness annotation).  Remove an entry when its
+ * feature lands.
  */
 #include <config.h>
 
@@ -15,11 +16,6 @@
 
 #include "container/support.h"
 #include "util/log.h"
-
-static bool str_set(const char *s)
-{
-    return s != NULL && s[0] != '\0';
-}
 
 static int unsupported(bw_err_t *err, const char *field)
 {
@@ -55,14 +51,6 @@ void bw_resources_list(const struct oci_resources *r, char *list, size_t size)
     }
 }
 
-static void warn_resources(const struct oci_resources *r)
-{
-    char list[256];
-    bw_resources_list(r, list, sizeof(list));
-    if (list[0] != '\0')
-        bw_warn("linux.resources: %s not applied: burrow does not manage cgroups yet", list);
-}
-
 int bw_config_check_supported(const struct oci_config *c, bw_err_t *err)
 {
     const struct oci_linux *l = c->linux;
@@ -72,8 +60,7 @@ int bw_config_check_supported(const struct oci_config *c, bw_err_t *err)
         return unsupported(err, "linux.netDevices");
     if (l->intel_rdt != NULL)
         return unsupported(err, "linux.intelRdt");
-    warn_resources(l->resources);
-    if (str_set(l->cgroups_path))
-        bw_debug("linux.cgroupsPath `%s`: burrow does not manage cgroups yet", l->cgroups_path);
+    /* linux.resources and linux.cgroupsPath: applied, or reported by
+     * name, by the cgroup manager (cgroup/cgroup.h). */
     return 0;
 }

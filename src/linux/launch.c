@@ -81,7 +81,11 @@
 #define SYS_clone3 435
 #endif
 
-struct clone_args_v0 {
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+struct clone_args_v2 {
     uint64_t flags;
     uint64_t pidfd;
     uint64_t child_tid;
@@ -90,12 +94,16 @@ struct clone_args_v0 {
     uint64_t stack;
     uint64_t stack_size;
     uint64_t tls;
+    uint64_t set_tid; /* v1 */
+    uint64_t set_tid_size;
+    uint64_t cgroup; /* v2: CLONE_INTO_CGROUP */
 };
 
 void bw_launch_init(struct bw_launch *l)
 {
     memset(l, 0, sizeof(*l));
     l->statedir_fd = l->lock_fd = l->sync_fd = l->console_fd = l->console_sock = -1;
+    l->cgroup_fd = -1;
     for (int i = 0; i < OCI_NS__COUNT; i++)
         l->join_fd[i] = -1;
 }
@@ -622,10 +630,26 @@ static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_f
  * P2-P4 in the parent
  */
 
-static pid_t clone_child(unsigned long flags)
+/* The child starts in the container's cgroup (CLONE_INTO_CGROUP, Linux
+ * 5.7), so that nothing it does is ever accounted or limited elsewhere.
+ * Older kernels: plain clone, and the parent moves it at once (*moved
+ * false); it cannot have run much before. */
+static pid_t clone_child(unsigned long flags, int cgroup_fd, bool *moved)
 {
-    struct clone_args_v0 args = {.flags = flags, .exit_signal = SIGCHLD};
-    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+    struct clone_args_v2 args = {.flags = flags, .exit_signal = SIGCHLD};
+    size_t size = 64; /* v0 */
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup_fd;
+        size = sizeof(args);
+    }
+    *moved = cgroup_fd >= 0;
+    pid_t pid = (pid_t)syscall(SYS_clone3, &args, size);
+    if (pid < 0 && cgroup_fd >= 0 && (errno == E2BIG || errno == EINVAL || errno == ENOSYS)) {
+        *moved = false;
+        args.flags = flags;
+        pid = (pid_t)syscall(SYS_clone3, &args, 64);
+    }
     if (pid < 0 && errno == ENOSYS)
         pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
     return pid;
@@ -671,7 +695,14 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
         close(sv[1]);
         return -1;
     }
-    pid_t pid = clone_child(l->clone_flags);
+    /* A cgroup namespace made by clone3 would be rooted where we are, not
+     * in the container's cgroup: the child makes it, from inside. */
+    if (l->cgroup_fd >= 0 && (l->clone_flags & CLONE_NEWCGROUP)) {
+        l->clone_flags &= ~(unsigned long)CLONE_NEWCGROUP;
+        l->unshare_flags |= CLONE_NEWCGROUP;
+    }
+    bool in_cgroup = false;
+    pid_t pid = clone_child(l->clone_flags, l->cgroup_fd, &in_cgroup);
     if (pid != 0)
         bw_process_after_clone(&l->proc);
     if (pid < 0) {
@@ -686,6 +717,13 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
     close(sv[1]);
     l->sync_fd = sv[0];
     l->child = l->pid = pid;
+    if (l->cgroup_fd >= 0 && !in_cgroup) {
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%d", (int)pid);
+        cleanup_close int procs = openat(l->cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+        if (procs < 0 || write(procs, buf, strlen(buf)) < 0)
+            return bw_error_errno(err, "move the container's process into its cgroup");
+    }
 
     if (l->new_userns) {
         if (bw_idmap_write(pid, &l->idmap, err) < 0)

@@ -38,6 +38,7 @@ struct bw_launch {
     const char *state_root;     /* where compiled seccomp filters are cached, or NULL */
     struct bw_net *net;         /* network mode and ports (net/net.h), or NULL */
     struct bw_overlay *overlay; /* the rootfs overlay (rootfs/rootfs.h), or NULL */
+    int cgroup_fd;              /* the container's cgroup directory, or -1: the init starts in it */
 
     /* Prepared by bw_launch_prepare. */
     bool new_userns;        /* a user namespace we create and map */

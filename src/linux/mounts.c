@@ -469,6 +469,19 @@ static int fallback_bind(struct bw_fs_ctx *ctx, struct mount_job *j, const char 
     return bind_host_path(ctx, host_path, j->m->destination, &o, j->what, err);
 }
 
+/* A new cgroup2 mount (of the cgroup namespace's root) on `target`. */
+static int cgroup2_fsmount(int target, unsigned long flags)
+{
+    cleanup_close int fs = (int)syscall(SYS_fsopen, "cgroup2", FSOPEN_CLOEXEC);
+    if (fs < 0 || syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        return -1;
+    cleanup_close int mnt =
+        (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, (unsigned int)ms_to_attr(flags));
+    if (mnt < 0)
+        return -1;
+    return sys_move_mount(mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
 static int mount_kernel_fs(struct bw_fs_ctx *ctx, struct mount_job *j, bw_err_t *err)
 {
     const char *type = j->type;
@@ -495,6 +508,12 @@ static int mount_kernel_fs(struct bw_fs_ctx *ctx, struct mount_job *j, bw_err_t 
     if (mount(source, bw_fdpath(&tp, target), type, flags, labeled ? labeled : j->o.data) == 0)
         return 0;
     int e = errno;
+    /* EBUSY: cgroup2 has one superblock, and mount(2) refuses it where it
+     * is mounted already (the host's, under a /sys bound from the host) or
+     * read-only where it is read-write elsewhere.  A new mount made with
+     * fsmount, its flags its own, and moved on top is allowed. */
+    if (cgroup && e == EBUSY && cgroup2_fsmount(target, flags) == 0)
+        return 0;
     if (e == EPERM || e == EACCES) {
         if (streq(type, "sysfs"))
             return fallback_bind(ctx, j, "/sys", err);
