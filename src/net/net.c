@@ -489,6 +489,10 @@ static int set_annotation(char ***ann, const char *key, const char *value)
 
 int bw_net_annotate(const struct bw_net *n, char ***annotations, bw_err_t *err)
 {
+    /* Without a mode the state's annotations stay exactly the config's
+     * (engines read them back). */
+    if (n->mode == BW_NET_NONE)
+        return 0;
     char list[BW_NET_MAX_PUBLISH * 64] = "";
     size_t used = 0;
     for (size_t i = 0; i < n->ports_len; i++) {
