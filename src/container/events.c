@@ -5,6 +5,7 @@
  *
  *   {"type":"stats","id":"ID","data":{...}}   (cgroup/stats.c)
  *   {"type":"oom","id":"ID"}
+ *   {"type":"exit","id":"ID"}                  (last, when the init is gone)
  */
 #include <config.h>
 
@@ -91,6 +92,9 @@ int bw_container_events(const struct bw_ctx *ctx, const char *id, bool stats_onc
     /* An OOM kill of the init itself ends the loop: report it. */
     for (uint64_t now_ooms = bw_cgroup_oom_kills(&cg); ooms < now_ooms; ooms++)
         fprintf(out, "{\"type\":\"oom\",\"id\":\"%s\"}\n", id);
+    /* The last event: the container's process is gone (its status belongs
+     * to its parent, not to us). */
+    fprintf(out, "{\"type\":\"exit\",\"id\":\"%s\"}\n", id);
     rc = 0;
 out:
     bw_cgroup_free(&cg);

@@ -296,7 +296,7 @@ test_delete_drains() {
 # --- events ------------------------------------------------------------------------
 
 # events --stats prints one stats object in runc's shape; the stream prints
-# one per interval and ends with the container.
+# one per interval and ends with the container, with an exit event.
 test_events() {
     needs_cgroup
     make_bundle
@@ -312,6 +312,7 @@ test_events() {
     local n
     n=$(jq -s 'map(select(.type == "stats")) | length' <<<"$stdout")
     [ "$n" -ge 2 ] || fail "events --interval 200ms printed $n stats events in 4 s"
+    assert_eq "$(tail -n 1 <<<"$stdout" | jq -c .)" "{\"type\":\"exit\",\"id\":\"$CID\"}" "the last event"
     bw events --interval 0 "$CID"
     assert_status 1
     assert_stderr_contains "--interval: \`0\` is not a duration"
