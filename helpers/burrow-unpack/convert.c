@@ -265,6 +265,15 @@ static void set_annotations(struct json_object *spec, const struct convert_opts 
     struct json_object *labels = jget(c, "Labels");
     if (labels && json_object_is_type(labels, json_type_object)) {
         json_object_object_foreach(labels, k, v) {
+            /* burrow obeys its own annotations (rootfs layers, network,
+             * cgroups): an image must not choose them for the user. */
+            if (strncmp(k, BW_ANNOTATION_PREFIX, strlen(BW_ANNOTATION_PREFIX)) == 0) {
+                fprintf(stderr,
+                        "burrow-unpack: warning: image label \"%s\" left out: the %s* "
+                        "annotations are the user's to set\n",
+                        k, BW_ANNOTATION_PREFIX);
+                continue;
+            }
             if (json_object_is_type(v, json_type_string))
                 json_object_object_add(an, k, json_object_get(v));
         }

@@ -125,7 +125,7 @@ static int parse_descriptor(struct json_object *d, const char *what, struct blob
 static char *read_blob(struct image *img, const struct blob *b, const char *what, bw_err_t *err)
 {
     bw_err_t oe = NULL;
-    cleanup_close int fd = bw_open_in_root(img->dirfd, b->path, O_RDONLY, &oe);
+    cleanup_close int fd = bw_open_in_root(img->dirfd, b->path, O_RDONLY | O_NONBLOCK, &oe);
     if (fd < 0) {
         int code = oe ? oe->code : errno;
         bw_error_free(&oe);

@@ -359,7 +359,7 @@ static int copy_from_lower(struct layer_ctx *c, const char *t, int dfd, const ch
 {
     for (size_t i = 0; i < c->lower_len; i++) {
         bw_err_t e = NULL;
-        cleanup_close int src = bw_open_in_root(c->lower_fds[i], t, O_RDONLY | O_NOFOLLOW, &e);
+        cleanup_close int src = bw_open_in_root(c->lower_fds[i], t, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, &e);
         bw_error_free(&e);
         if (src < 0)
             continue;
@@ -430,6 +430,10 @@ static int put_hardlink(struct layer_ctx *c, const char *target, int dfd, const 
 static int whiteout(struct layer_ctx *c, int dfd, const char *dir, const char *name,
                     bw_err_t *err)
 {
+    /* `.wh.` `.wh..` `.wh...` would hide nothing, the directory itself or
+     * its parent. */
+    if (name[0] == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return bw_error_set(err, EINVAL, "a whiteout of `%s` names no entry", name);
     cleanup_free char *full = NULL;
     if (asprintf(&full, "%s%s%s", dir, *dir ? "/" : "", name) < 0)
         return bw_error_errno(err, "whiteout");
@@ -498,9 +502,14 @@ int layer_entry_extract(struct layer_ctx *c, struct archive *a, struct archive_e
         return bw_error_errno(err, "entry");
     char *name = split_last(path);
     const char *dir = path;
-    int dfd = resolve_dir(c, dir, true, err);
-    if (dfd < 0)
+    int cached = resolve_dir(c, dir, true, err);
+    if (cached < 0)
         return bw_error_prefix(err, "%s: entry `%s`", c->what, raw);
+    /* Our own copy: making room for the entry may drop the resolver's
+     * cache, and with it the fd it returned (make_room). */
+    cleanup_close int dfd = fcntl(cached, F_DUPFD_CLOEXEC, 3);
+    if (dfd < 0)
+        return bw_error_errno(err, "%s: entry `%s`", c->what, raw);
     int r;
     if (strcmp(name, ".wh..wh..opq") == 0)
         r = opaque(c, dfd, dir, err);
@@ -572,7 +581,8 @@ int layer_apply(struct layer_ctx *c, int imgdirfd, const struct blob *b, bw_err_
 {
     struct reader r = {.what = c->what};
     bw_err_t oe = NULL;
-    r.fd = bw_open_in_root(imgdirfd, b->path, O_RDONLY, &oe);
+    /* O_NONBLOCK: a FIFO in the image must not hang us (it reads as empty). */
+    r.fd = bw_open_in_root(imgdirfd, b->path, O_RDONLY | O_NONBLOCK, &oe);
     if (r.fd < 0) {
         int code = oe ? oe->code : errno;
         bw_error_free(&oe);

@@ -218,8 +218,26 @@ def make(kind, out):
         with open(out + "/" + ch + ".json", "wb") as f: f.write(cfg)
         with open(out + "/manifest.json", "w") as f:
             json.dump([{"Config": ch + ".json", "RepoTags": ["example/basic:v1"], "Layers": layers}], f)
+    elif kind == "replace-deep":
+        # a later layer replaces a symlink and a directory below the root
+        md, _, _ = image(out, [([{"name": "a", "type": "dir"}, {"name": "a/x", "type": "symlink", "link": "y"},
+                                 {"name": "a/d/f", "data": b"f\n"}], "gzip"),
+                               ([{"name": "a", "type": "dir"}, {"name": "a/x", "data": b"file\n"},
+                                 {"name": "a/d", "data": b"now a file\n"}, {"name": "a/z", "data": b"z\n"}], "gzip")],
+                         {"Cmd": ["/a/x"]})
+        write_index(out, [md])
+    elif kind == "labels":
+        md, _, _ = image(out, [([{"name": "ok", "data": b"ok\n"}], "gzip")],
+                         {"Cmd": ["/ok"], "Labels": {"org.burrow.network": "slirp4netns",
+                                                     "org.burrow.rootfs.lowerdirs": "/etc", "org.example.kept": "yes"}})
+        write_index(out, [md])
+    elif kind == "lower-fifo":
+        md, _, _ = image(out, [([{"name": "p", "type": "fifo"}], "gzip"),
+                               ([{"name": "q", "type": "hardlink", "link": "p"}], "gzip")], {"Cmd": ["/p"]})
+        write_index(out, [md])
     elif kind.startswith("evil-"):
         bad = {
+            "evil-dotwh": [{"name": "a/.wh..."}],
             "evil-dotdot": [{"name": "../../canary", "data": b"pwned\n"}],
             "evil-abs": [{"name": "/tmp/burrow-unpack-abs-canary", "data": b"pwned\n"}],
             "evil-symlink": [{"name": "esc", "type": "symlink", "link": "../../../../../../../../" + os.environ["CANARY_DIR"].lstrip("/")},
@@ -445,7 +463,7 @@ test_escapes_refused() {
     echo original >"$T/canary-dir/canary"
     echo original >"$T/canary"
     export CANARY_DIR=$T/canary-dir
-    local kind want all=(dotdot abs symlink hardlink whiteout symlink-whiteout symlink-hardlink) args=()
+    local kind want all=(dotdot abs symlink hardlink whiteout dotwh symlink-whiteout symlink-hardlink) args=()
     for kind in "${all[@]}" replace; do
         args+=("evil-$kind" "$T/evil-$kind")
     done
@@ -459,6 +477,7 @@ test_escapes_refused() {
         whiteout) want="entry \`../../.wh.canary\`: \`..\` component refused" ;;
         symlink-whiteout) want="entry \`esc/.wh.canary\`" ;;
         symlink-hardlink) want="hard link to \`esc/canary\`" ;;
+        dotwh) want="entry \`a/.wh...\`: a whiteout of \`..\` names no entry" ;;
         esac
         unpack "$T/evil-$kind" "$T/b-$kind"
         assert_failure
@@ -477,6 +496,39 @@ test_escapes_refused() {
     assert_success
     assert_eq "$(cat "$T/b-replace/rootfs/x")" pwned "x replaced the symlink"
     assert_eq "$(cat "$T/canary")" original "canary after evil-replace"
+}
+
+# A later layer replaces a symlink and a directory below the rootfs's top.
+test_replace_below_top() {
+    mkimage replace-deep "$T/img"
+    unpack "$T/img" "$T/b"
+    assert_success
+    assert_eq "$(stat -c %F "$T/b/rootfs/a/x")" "regular file" "a/x"
+    assert_eq "$(cat "$T/b/rootfs/a/x")" file "a/x"
+    assert_eq "$(cat "$T/b/rootfs/a/d")" "now a file" "a/d"
+    assert_eq "$(cat "$T/b/rootfs/a/z")" z "a/z"
+}
+
+# Image labels become annotations, but not burrow's own: an image cannot
+# choose the user's network, rootfs layers or cgroup strictness.
+test_burrow_labels_left_out() {
+    mkimage labels "$T/img"
+    unpack "$T/img" "$T/b"
+    assert_success
+    assert_stderr_contains 'image label "org.burrow.network" left out'
+    assert_stderr_contains 'image label "org.burrow.rootfs.lowerdirs" left out'
+    assert_eq "$(jq -c '.annotations | with_entries(select(.key | startswith("org.burrow")))' "$T/b/config.json")" "{}" "org.burrow annotations"
+    assert_eq "$(jq -r '.annotations["org.example.kept"]' "$T/b/config.json")" yes "another label"
+}
+
+# --layers: a hard link to a FIFO of a lower layer is refused, without
+# waiting for a writer.
+test_layers_hardlink_to_lower_fifo() {
+    mkimage lower-fifo "$T/img"
+    unpack --layers "$T/img" "$T/b"
+    assert_failure
+    assert_stderr_contains "hard link to \`p\`: not a regular file below"
+    assert_no_bundle "$T/b"
 }
 
 # --- bad images ------------------------------------------------------------------------------
