@@ -148,29 +148,79 @@ static int enable_one(struct bw_cgroup *cg, const char *name, char **why)
     }
 }
 
+/* rmdir the last `made` components of `prefix` (those this create made). */
+static void unmake(const char *mount, const char *prefix, size_t len, unsigned made)
+{
+    cleanup_free char *full = NULL;
+    if (asprintf(&full, "%s%.*s", mount, (int)len, prefix) < 0)
+        return;
+    for (; made > 0; made--) {
+        if (rmdir(full) < 0)
+            return;
+        char *slash = strrchr(full, '/');
+        if (slash == NULL || slash == full)
+            return;
+        *slash = '\0';
+    }
+}
+
+/* A failed create owns nothing: destroy must not touch the path (an
+ * existing cgroup is someone else's). */
+static int create_failed(struct bw_cgroup *cg)
+{
+    free(cg->path);
+    cg->path = NULL;
+    return -1;
+}
+
+static bool has_processes(int fd)
+{
+    char buf[16];
+    cleanup_close int procs = openat(fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+    return procs >= 0 && read(procs, buf, sizeof(buf)) > 0;
+}
+
 static int cgroupfs_create(struct bw_cgroup *cg, unsigned need, bw_err_t *err)
 {
     cleanup_close int fd = open(cg->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return bw_error_errno(err, "open the cgroup2 mount `%s`", cg->mount);
-    /* Made first, so that a failure below removes exactly what exists. */
+    if (fd < 0) {
+        bw_error_errno(err, "open the cgroup2 mount `%s`", cg->mount);
+        return create_failed(cg);
+    }
+    /* Made one by one; a failure removes exactly those (once one is made,
+     * every deeper one is too). */
     unsigned made = 0;
     const char *p = cg->path;
     while (*(p += strspn(p, "/")) != '\0') {
         size_t l = strcspn(p, "/");
         char *name = strndupa(p, l);
-        if (mkdirat(fd, name, 0755) == 0)
+        if (mkdirat(fd, name, 0755) == 0) {
             made++;
-        else if (errno != EEXIST)
-            return bw_error_errno(err, "create cgroup `%s%.*s`", cg->mount, (int)(p + l - cg->path),
-                                  cg->path);
+        } else if (errno != EEXIST) {
+            bw_error_errno(err, "create cgroup `%s%.*s`", cg->mount, (int)(p + l - cg->path),
+                           cg->path);
+            unmake(cg->mount, cg->path, (size_t)(p - cg->path), made);
+            return create_failed(cg);
+        }
         int next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (next < 0)
-            return bw_error_errno(err, "open cgroup `%s%.*s`", cg->mount, (int)(p + l - cg->path),
-                                  cg->path);
+        if (next < 0) {
+            bw_error_errno(err, "open cgroup `%s%.*s`", cg->mount, (int)(p + l - cg->path),
+                           cg->path);
+            unmake(cg->mount, cg->path, (size_t)(p + l - cg->path), made);
+            return create_failed(cg);
+        }
         close(fd);
         fd = next;
         p += l;
+    }
+    /* An existing cgroup with processes belongs to someone: sharing it
+     * would make `kill --all` and `delete` reach them (as runc, refused). */
+    if (made == 0 && has_processes(fd)) {
+        bw_error_set(err, EBUSY,
+                     "cgroup `%s%s` already exists and has processes: a container needs a "
+                     "cgroup of its own (linux.cgroupsPath)",
+                     cg->mount, cg->path);
+        return create_failed(cg);
     }
     cg->made = made;
     cg->fd = fd;

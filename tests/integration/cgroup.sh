@@ -167,6 +167,39 @@ test_cgroups_path() {
     assert_nothing_left
 }
 
+# An existing cgroup that has processes is someone else's: create refuses
+# it, and neither kills them nor removes it (a failed create owns nothing).
+test_cgroups_path_busy() {
+    needs_cgroup
+    make_bundle
+    local mnt base dir pid
+    mnt=$(cg_mount)
+    base=$(cg_base)
+    [ "$base" != / ] || base=
+    dir=$mnt$base/busy-$CID
+    mkdir "$dir"
+    sleep 60 &
+    pid=$!
+    echo "$pid" >"$dir/cgroup.procs" || { kill "$pid"; rmdir "$dir"; fail "cannot move a process into $dir"; }
+    cfg '.linux.cgroupsPath = $p' --arg p "$base/busy-$CID"
+    payload_args echo hi
+    bw run --bundle "$BUNDLE" "$CID"
+    local st=$status
+    local alive=yes
+    kill -0 "$pid" 2>/dev/null || alive=no
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    local present=no
+    [ -d "$dir" ] && present=yes
+    rmdir "$dir" 2>/dev/null || true
+    status=$st
+    assert_status 1
+    assert_stderr_contains "cgroup \`$dir\` already exists and has processes: a container needs a cgroup of its own"
+    assert_eq "$alive" yes "the process in the existing cgroup"
+    assert_eq "$present" yes "the existing cgroup"
+    assert_nothing_left
+}
+
 # A cgroupsPath with ".." is refused, naming the field; nothing is made.
 # vm: no
 test_cgroups_path_dotdot() {
