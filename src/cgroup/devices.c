@@ -179,8 +179,10 @@ int bw_cgroup_devices_apply(struct bw_cgroup *cg, const struct oci_resources *r,
         bad |= emit_rule(&p, &defaults[i], &final);
     for (size_t i = r->devices_len; i-- > 0 && !final;)
         bad |= emit_rule(&p, &r->devices[i], &final);
+    /* No rule matched: denied.  linux.resources.devices is an allowlist
+     * (config-linux.md); the default devices were rules above. */
     if (!final) {
-        bad |= emit(&p, BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, 1);
+        bad |= emit(&p, BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, 0);
         bad |= emit(&p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
     }
     if (bad) {

@@ -762,7 +762,8 @@ test_check_without_tools() {
 
 # As root, linux.resources.devices is a device program on the cgroup: a
 # deny-all list keeps a device node the container has from being opened,
-# an allow rule after it lets it be; the default devices stay usable.
+# an allow rule after it lets it be; the default devices stay usable; what
+# no rule allows is denied (an allowlist).
 # modes: root
 test_devices_program() {
     needs_cgroup
@@ -786,6 +787,13 @@ test_devices_program() {
     bw run --bundle "$BUNDLE" "$CID"
     assert_success
     assert_stdout_line "writable: /dev/fuse no (EPERM)"
+    # an allowlist: without a deny-all rule, what no rule allows is denied
+    cfg '.linux.resources.devices = [{"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"}]'
+    payload_args writable /dev/fuse -- writable /dev/null
+    bw run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_stdout_line "writable: /dev/fuse no (EPERM)"
+    assert_stdout_line "writable: /dev/null yes"
     assert_nothing_left
 }
 
