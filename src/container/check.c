@@ -291,6 +291,10 @@ static void check_overlay(struct report *r)
         mkdir(p, 0755);
     }
     int st = in_child(probe_overlay, dir);
+    /* The kernel made w/work mode 000; it is ours: open it up to remove it. */
+    char work[64];
+    snprintf(work, sizeof(work), "%s/w/work", dir);
+    chmod(work, 0700);
     bw_rm_rf_at(AT_FDCWD, dir, NULL);
     if (st == 0) {
         line(r, "ok", "kernel overlay in a user namespace", "mounts");

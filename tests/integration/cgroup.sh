@@ -706,7 +706,11 @@ test_rootless_in_delegated_cgroup() {
 # the subuid range is there for burrowtest, missing for burrownosub.
 # modes: root rootless nosubuid
 test_check() {
+    local before
+    before=$(find /tmp -maxdepth 1 -name 'burrow-check.*' | sort)
     bw check
+    # its probe's directories are gone again
+    assert_eq "$(find /tmp -maxdepth 1 -name 'burrow-check.*' | sort)" "$before" "/tmp/burrow-check.* after check"
     local n
     n=$(sed -n 's/^\([0-9]*\) missing$/\1/p' <<<"$stdout")
     [ -n "$n" ] || fail "no summary line: $stdout"
