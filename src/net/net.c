@@ -327,6 +327,18 @@ int bw_net_prepare(struct bw_net *n, struct oci_config *c, const struct bw_net_o
     }
     if (check_netns(c, what, err) < 0)
         return -1;
+    /* In a user namespace the backend runs as the container's root: a
+     * container that could see it (no pid namespace of its own) could
+     * trace it, and with it reach the host side.  (DESIGN: helpers stay
+     * out of the container's reach.) */
+    const struct oci_namespace *pidns = oci_linux_find_namespace(c->linux, OCI_NS_PID);
+    if ((geteuid() != 0 || oci_linux_find_namespace(c->linux, OCI_NS_USER) != NULL) &&
+        (pidns == NULL || pidns->path != NULL))
+        return bw_error_set(err, 0,
+                            "%s: the backend runs in the container's user namespace, where a "
+                            "container without a pid namespace of its own could trace it (add "
+                            "{\"type\": \"pid\"} to linux.namespaces)",
+                            what);
     static char helper[4096];
     const char *name = mode_names[n->mode];
     n->helper_path = find_in_path(name, helper, sizeof(helper));

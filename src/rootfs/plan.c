@@ -379,6 +379,16 @@ int bw_overlay_prepare(struct bw_overlay *o, int flag, const char *upper_opt,
     o->in_userns = in_userns;
     if (find_lowers(o, c, bundle, rootfs, err) < 0 || pick_mode(o, mode, state_root, err) < 0)
         return -1;
+    /* fuse-overlayfs runs as the container's root in its user namespace:
+     * a container that could see it (no pid namespace of its own) could
+     * trace it, and with it act in the host's mount namespace. */
+    const struct oci_namespace *pidns = oci_linux_find_namespace(c->linux, OCI_NS_PID);
+    if (o->mode == BW_OVERLAY_FUSE && in_userns && (pidns == NULL || pidns->path != NULL))
+        return bw_error_set(err, 0,
+                            "rootfs overlay fuse: fuse-overlayfs runs in the container's user "
+                            "namespace, where a container without a pid namespace of its own "
+                            "could trace it (add {\"type\": \"pid\"} to linux.namespaces, or "
+                            "use the kernel overlay)");
     if (upper_opt != NULL) {
         o->persistent = true;
         if (lock_upper(o, upper_opt, err) < 0)

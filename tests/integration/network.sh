@@ -363,6 +363,12 @@ test_errors() {
     n=$(jq '.linux.namespaces | length' "$BUNDLE/config.json")
     cfg '.linux.namespaces += [{"type": "network", "path": "/proc/self/ns/net"}]'
     create_fails "--network=slirp4netns: linux.namespaces[$n] joins the network namespace \`/proc/self/ns/net\`" $S
+    # In a user namespace (rootless always) the backend is the container's
+    # root there: a container sharing a pid namespace could trace it.
+    cfg '.linux.namespaces |= map(select(.type != "network" and .type != "pid")) | .linux.namespaces += [{"type": "network"}]'
+    if [ "$(id -u)" -ne 0 ]; then
+        create_fails '--network=slirp4netns: the backend runs in the container'"'"'s user namespace, where a container without a pid namespace of its own could trace it' $S
+    fi
 }
 
 # A backend missing from PATH, and one that fails: named, nothing left.

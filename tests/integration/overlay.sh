@@ -402,6 +402,20 @@ test_bad_flag() {
     assert_nothing_left
 }
 
+# Rootless, fuse-overlayfs is the container's root in its user namespace: a
+# container without a pid namespace of its own could trace it, so fuse
+# mode needs one; the kernel overlay does not.
+test_fuse_needs_pid_namespace() {
+    [ "$(id -u)" -ne 0 ] || skip "as root without a user namespace fuse-overlayfs is the host's root"
+    make_bundle
+    cfg '.linux.namespaces |= map(select(.type != "pid"))'
+    payload_args exit 0
+    bw run --rootfs-overlay=fuse --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "rootfs overlay fuse: fuse-overlayfs runs in the container's user namespace, where a container without a pid namespace of its own could trace it"
+    assert_nothing_left
+}
+
 test_bad_annotation() {
     make_bundle
     cfg '.annotations["org.burrow.rootfs.overlay"] = "on"'
