@@ -15,7 +15,7 @@
 # Environment (run-all.sh passes the first ones): BURROW, PAYLOAD,
 # BURROW_TEST_PATTERN, BURROW_TEST_TIMEOUT, BURROW_TEST_INTEGRATION_DIR;
 # BURROW_VM_SUITES, BURROW_VM_MODES (default "root rootless"),
-# BURROW_VM_TIMEOUT (the whole stage, default 900 s), BURROW_VM_TEST_TIMEOUT
+# BURROW_VM_TIMEOUT (the whole stage, default 1800 s), BURROW_VM_TEST_TIMEOUT
 # (the default per test, 3 x BURROW_TEST_TIMEOUT) and those of vm-run.sh.
 # A test marked `# vm: no` (comment block above it) is not run in the VM.
 set -euo pipefail
@@ -26,7 +26,7 @@ integration_dir=${BURROW_TEST_INTEGRATION_DIR:-$tests_dir/integration}
 pattern=${BURROW_TEST_PATTERN:-}
 suites=${BURROW_VM_SUITES:-cgroup vm}
 modes=${BURROW_VM_MODES:-root rootless}
-stage_timeout=${BURROW_VM_TIMEOUT:-900}
+stage_timeout=${BURROW_VM_TIMEOUT:-1800}
 # Everything is slower under emulation.
 test_timeout=${BURROW_VM_TEST_TIMEOUT:-$((3 * ${BURROW_TEST_TIMEOUT:-60}))}
 
