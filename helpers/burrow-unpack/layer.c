@@ -228,6 +228,22 @@ static int write_data(struct archive *a, int fd, bw_err_t *err)
     return 0;
 }
 
+/* Owner, mode, xattrs and times of the entry, on the file or directory
+ * just made. */
+static int set_attrs(struct layer_ctx *c, int fd, const char *name, struct archive_entry *e,
+                     bw_err_t *err)
+{
+    set_owner(c, fd, "", AT_EMPTY_PATH, e);
+    /* After chown, which clears setuid and setgid. */
+    if (fchmod(fd, archive_entry_perm(e)) < 0)
+        return bw_error_errno(err, "chmod `%s`", name);
+    set_xattrs(c, fd, e);
+    struct timespec ts[2];
+    entry_times(e, ts);
+    futimens(fd, ts);
+    return 0;
+}
+
 static int put_file(struct layer_ctx *c, struct archive *a, struct archive_entry *e, int dfd,
                     const char *name, bw_err_t *err)
 {
@@ -241,15 +257,7 @@ static int put_file(struct layer_ctx *c, struct archive *a, struct archive_entry
         return -1;
     if (archive_entry_size_is_set(e) && ftruncate(fd, archive_entry_size(e)) < 0)
         return bw_error_errno(err, "truncate `%s`", name);
-    set_owner(c, fd, "", AT_EMPTY_PATH, e);
-    /* After chown, which clears setuid and setgid. */
-    if (fchmod(fd, archive_entry_perm(e)) < 0)
-        return bw_error_errno(err, "chmod `%s`", name);
-    set_xattrs(c, fd, e);
-    struct timespec ts[2];
-    entry_times(e, ts);
-    futimens(fd, ts);
-    return 0;
+    return set_attrs(c, fd, name, e, err);
 }
 
 static int remember_dir_time(struct layer_ctx *c, const char *path, const struct timespec ts[2])
@@ -307,14 +315,7 @@ static int put_dir(struct layer_ctx *c, struct archive_entry *e, int dfd, const 
     cleanup_close int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return bw_error_errno(err, "open directory `%s`", name);
-    set_owner(c, fd, "", AT_EMPTY_PATH, e);
-    if (fchmod(fd, archive_entry_perm(e)) < 0)
-        return bw_error_errno(err, "chmod `%s`", name);
-    set_xattrs(c, fd, e);
-    struct timespec ts[2];
-    entry_times(e, ts);
-    futimens(fd, ts);
-    return 0;
+    return set_attrs(c, fd, name, e, err);
 }
 
 static int put_symlink(struct layer_ctx *c, struct archive_entry *e, int dfd, const char *name,
