@@ -23,7 +23,7 @@ for arg in "$@"; do
 done
 
 build=(build-essential autoconf automake libtool pkg-config libjson-c-dev libcap-dev libseccomp-dev
-    libarchive-dev libssl-dev)
+    libarchive-dev libssl-dev libsystemd-dev)
 # newuidmap/newgidmap, the rootfs overlay without kernel support, network,
 # and the static busybox of the test and demo rootfs.
 runtime=(uidmap fuse-overlayfs slirp4netns busybox-static)

@@ -57,6 +57,9 @@ void bw_cgroup_free(struct bw_cgroup *cg)
     free(cg->path);
     free(cg->caller);
     free(cg->why_none);
+    free(cg->unit);
+    free(cg->slice);
+    free(cg->bus);
     for (size_t i = 0; i < 8; i++)
         free(cg->missing_why[i]);
     if (cg->fd >= 0)
@@ -140,10 +143,15 @@ static int find_mount(char **mount, char **mroot)
     return best > 0 && *mount != NULL && *mroot != NULL ? 0 : -1;
 }
 
-/* The caller's cgroup from /proc/self/cgroup's "0::" line. */
-static char *own_cgroup(void)
+/* A process's cgroup from /proc/PID/cgroup's "0::" line (0: ours). */
+static char *own_cgroup(pid_t pid)
 {
-    cleanup_file FILE *f = fopen("/proc/self/cgroup", "re");
+    char file[64];
+    if (pid == 0)
+        snprintf(file, sizeof(file), "/proc/self/cgroup");
+    else
+        snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+    cleanup_file FILE *f = fopen(file, "re");
     if (f == NULL)
         return NULL;
     char line[4096];
@@ -160,6 +168,11 @@ static char *own_cgroup(void)
 
 int bw_cgroup_find(char **mount, char **caller, char **why)
 {
+    return bw_cgroup_find_pid(0, mount, caller, why);
+}
+
+int bw_cgroup_find_pid(pid_t pid, char **mount, char **caller, char **why)
+{
     cleanup_free char *mroot = NULL;
     *mount = *caller = NULL;
     if (find_mount(mount, &mroot) < 0) {
@@ -168,7 +181,7 @@ int bw_cgroup_find(char **mount, char **caller, char **why)
         *why = strdup("no cgroup2 hierarchy is mounted (cgroup v1 only)");
         return -1;
     }
-    cleanup_free char *own = own_cgroup();
+    cleanup_free char *own = own_cgroup(pid);
     if (own == NULL) {
         *why = strdup("this process has no cgroup v2 entry in /proc/self/cgroup");
         goto fail;
@@ -370,29 +383,54 @@ static int none_report(struct bw_cgroup *cg, const struct oci_resources *r, bool
     return 0;
 }
 
+static int apply_limits(struct bw_cgroup *cg, const struct bw_cgroup_request *req, bw_err_t *err);
+
 int bw_cgroup_setup(struct bw_cgroup *cg, const struct bw_cgroup_request *req, bw_err_t *err)
 {
     bw_cgroup_init(cg);
     cg->rootless = geteuid() != 0 || bw_proc_in_child_userns();
-    bool systemd_path = bw_cgroup_is_systemd_path(req->cgroups_path);
-    if (req->systemd || systemd_path)
-        return bw_cgroup_systemd_check(req->cgroups_path, cg->rootless, err);
-
     char *why = NULL;
+    bool found = bw_cgroup_find(&cg->mount, &cg->caller, &why) == 0;
+    /* Root is strict on a pure cgroup v2 host: what it asks for, it can
+     * have, or it is told why.  On a v1 or hybrid host burrow applies no
+     * limit as root either (it writes cgroup v2 only): a warning, as for
+     * an unprivileged user, or every engine's config would be refused. */
+    bool pure_v2 = found && strcmp(cg->mount, "/sys/fs/cgroup") == 0;
+    bool strict = req->strict || (!cg->rootless && pure_v2);
+    cg->strict = strict;
+    if (req->systemd || bw_cgroup_is_systemd_path(req->cgroups_path)) {
+        if (!found) {
+            bw_error_set(err, 0, "%s: no cgroup v2 for systemd to manage: %s",
+                         req->systemd ? "--systemd-cgroup" : "config.json: linux.cgroupsPath", why);
+            free(why);
+            return -1;
+        }
+        return bw_cgroup_systemd_prepare(cg, req, true, err);
+    }
     bool explicit_path = req->cgroups_path != NULL && req->cgroups_path[0] != '\0';
-    if (bw_cgroup_find(&cg->mount, &cg->caller, &why) < 0) {
+    if (!found) {
         cg->why_none = why;
     } else if (resolve_path(cg, req, err) < 0) {
         return -1;
     } else if (!may_write(cg->mount, cg->path, &why)) {
         cg->why_none = why;
+        /* Rootless with nothing delegated where we are: the user's
+         * systemd manager, when there is one, delegates a scope. */
+        bw_err_t se = NULL;
+        if (cg->rootless && !explicit_path) {
+            free(cg->path);
+            cg->path = NULL;
+            if (bw_cgroup_systemd_prepare(cg, req, false, &se) == 0) {
+                bw_debug("cgroup: %s; the systemd user manager makes scope `%s`", cg->why_none,
+                         cg->unit);
+                free(cg->why_none);
+                cg->why_none = NULL;
+                return 0;
+            }
+            bw_debug("cgroup: %s", se->msg);
+            bw_error_free(&se);
+        }
     }
-    /* Root is strict on a pure cgroup v2 host: what it asks for, it can
-     * have, or it is told why.  On a v1 or hybrid host burrow applies no
-     * limit as root either (it writes cgroup v2 only): a warning, as for
-     * an unprivileged user, or every engine's config would be refused. */
-    bool pure_v2 = cg->mount != NULL && strcmp(cg->mount, "/sys/fs/cgroup") == 0;
-    bool strict = req->strict || (!cg->rootless && pure_v2);
     if (cg->why_none == NULL)
         cg->mgr = &bw_cgroup_cgroupfs;
     else if (explicit_path && strict)
@@ -411,11 +449,44 @@ int bw_cgroup_setup(struct bw_cgroup *cg, const struct bw_cgroup_request *req, b
     unsigned need = bw_cgroup_resources_need(req->resources);
     if (cg->mgr->create(cg, need, err) < 0)
         return -1;
+    return apply_limits(cg, req, err);
+}
+
+bool bw_cgroup_pending(const struct bw_cgroup *cg)
+{
+    return cg->mgr == &bw_cgroup_systemd && cg->fd < 0;
+}
+
+int bw_cgroup_place(struct bw_cgroup *cg, const struct bw_cgroup_request *req, pid_t pid,
+                    bw_err_t *err)
+{
+    if (bw_cgroup_systemd_start(cg, req->id, pid, req->resources, err) < 0) {
+        if (cg->asked)
+            return -1;
+        /* Chosen by burrow, not asked for: no worse than no cgroup. */
+        char *why = NULL;
+        if (asprintf(&why, "the systemd user manager could not make scope `%s`: %s", cg->unit,
+                     (*err)->msg) < 0)
+            why = NULL;
+        bw_error_free(err);
+        cg->mgr = &bw_cgroup_none;
+        cg->why_none = why;
+        free(cg->mount);
+        free(cg->path);
+        cg->mount = cg->path = NULL;
+        return none_report(cg, req->resources, cg->strict, err);
+    }
+    return apply_limits(cg, req, err);
+}
+
+/* The limits of `req` in the cgroup just made; on error it is removed. */
+static int apply_limits(struct bw_cgroup *cg, const struct bw_cgroup_request *req, bw_err_t *err)
+{
     bw_debug("cgroup: %s `%s%s` (controllers enabled:%s%s%s%s)", cg->mgr->name, cg->mount, cg->path,
              cg->enabled & BW_CG_MEMORY ? " memory" : "", cg->enabled & BW_CG_PIDS ? " pids" : "",
              cg->enabled & BW_CG_CPU ? " cpu" : "", cg->enabled & BW_CG_IO ? " io" : "");
     if (req->resources != NULL &&
-        bw_cgroup_apply(cg, req->resources, strict, "config.json: linux.resources", err) < 0) {
+        bw_cgroup_apply(cg, req->resources, cg->strict, "config.json: linux.resources", err) < 0) {
         bw_err_t e = NULL;
         if (bw_cgroup_destroy(cg, &e) < 0) {
             bw_warn("remove cgroup `%s`: %s", cg->path, e->msg);
@@ -435,6 +506,9 @@ int bw_cgroup_save(const struct bw_cgroup *cg, int statedir_fd, bw_err_t *err)
     cleanup_free char *text = NULL;
     int n = cg->mgr == &bw_cgroup_none
                 ? asprintf(&text, "manager none\nwhy %s\n", cg->why_none ? cg->why_none : "")
+            : cg->mgr == &bw_cgroup_systemd
+                ? asprintf(&text, "manager systemd\nmount %s\npath %s\nmade %u\nunit %s\nbus %s\n",
+                           cg->mount, cg->path, cg->made, cg->unit, cg->bus)
                 : asprintf(&text, "manager %s\nmount %s\npath %s\nmade %u\n", cg->mgr->name,
                            cg->mount, cg->path, cg->made);
     if (n < 0)
@@ -457,8 +531,15 @@ int bw_cgroup_load(struct bw_cgroup *cg, int statedir_fd, bw_err_t *err)
         return -1;
     }
     char *save = NULL;
+    bool systemd = false;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        if (strncmp(line, "mount ", 6) == 0)
+        if (strcmp(line, "manager systemd") == 0)
+            systemd = true;
+        else if (strncmp(line, "unit ", 5) == 0)
+            cg->unit = strdup(line + 5);
+        else if (strncmp(line, "bus ", 4) == 0)
+            cg->bus = strdup(line + 4);
+        else if (strncmp(line, "mount ", 6) == 0)
             cg->mount = strdup(line + 6);
         else if (strncmp(line, "path ", 5) == 0)
             cg->path = strdup(line + 5);
@@ -472,7 +553,7 @@ int bw_cgroup_load(struct bw_cgroup *cg, int statedir_fd, bw_err_t *err)
     if (cg->mount == NULL || cg->path == NULL)
         return bw_error_set(err, EINVAL, "the container's cgroup record `%s` is damaged",
                             BW_CGROUP_FILE);
-    cg->mgr = &bw_cgroup_cgroupfs;
+    cg->mgr = systemd ? &bw_cgroup_systemd : &bw_cgroup_cgroupfs;
     cleanup_free char *full = path_join(cg->mount, cg->path);
     cg->fd = full ? open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     if (cg->fd < 0 && errno != ENOENT)

@@ -6,8 +6,8 @@
  *             subtree delegated to the user rootless (systemd delegates
  *             user@UID.service by chowning its cgroup.procs,
  *             cgroup.subtree_control and cgroup.threads);
- *   systemd   a transient scope with Delegate=yes over D-Bus: only its
- *             reachability is checked in this version (cgroup/systemd.c);
+ *   systemd   a transient scope with Delegate=yes, made by systemd over
+ *             D-Bus once the container's process exists (cgroup/systemd.c);
  *   none      no usable cgroup: limits are reported as not applied.
  *
  * Everything after the cgroup exists (limits, freeze, kill, the process
@@ -69,6 +69,7 @@ struct bw_cgroup_manager {
 
 extern const struct bw_cgroup_manager bw_cgroup_cgroupfs;
 extern const struct bw_cgroup_manager bw_cgroup_none;
+extern const struct bw_cgroup_manager bw_cgroup_systemd;
 
 struct bw_cgroup {
     const struct bw_cgroup_manager *mgr;
@@ -81,6 +82,11 @@ struct bw_cgroup {
     char *why_none;       /* why there is no cgroup (the none manager) */
     char *missing_why[8]; /* per controller bit: why it is not usable */
     bool rootless;        /* an unprivileged caller (also root of a user namespace) */
+    bool strict;          /* a limit not applied is an error (bw_cgroup_setup) */
+    char *unit;           /* systemd: the scope, "NAME.scope" */
+    char *slice;          /* systemd: its slice */
+    char *bus;            /* systemd: the manager's address, "unix:path=..." */
+    bool asked;           /* systemd: asked for, not chosen by burrow */
 };
 
 void bw_cgroup_init(struct bw_cgroup *cg);
@@ -96,8 +102,15 @@ struct bw_cgroup_request {
 
 /* Choose the manager, make the cgroup and apply the limits.  Rootless and
  * not strict, a limit that cannot be applied is a warning naming it; else
- * an error.  On error nothing is left. */
+ * an error.  On error nothing is left.  The systemd manager makes the
+ * cgroup only once the container's process exists: bw_cgroup_pending says
+ * so, and bw_cgroup_place does the rest. */
 int bw_cgroup_setup(struct bw_cgroup *cg, const struct bw_cgroup_request *req, bw_err_t *err);
+bool bw_cgroup_pending(const struct bw_cgroup *cg);
+/* Put the stopped process `pid` (nothing run yet) in its cgroup, then
+ * apply the limits of `req`. */
+int bw_cgroup_place(struct bw_cgroup *cg, const struct bw_cgroup_request *req, pid_t pid,
+                    bw_err_t *err);
 
 /* Whether the config asks for strictness (the annotation). */
 bool bw_cgroup_strict_requested(const struct oci_config *c);
@@ -150,8 +163,26 @@ uint64_t bw_cgroup_oom_kills(const struct bw_cgroup *cg);
  * -1 with *why (malloc'd) saying what is missing. */
 int bw_cgroup_find(char **mount, char **caller, char **why);
 
-/* The systemd manager: fails with the reason it cannot be used. */
-int bw_cgroup_systemd_check(const char *cgroups_path, bool rootless, bw_err_t *err);
+/* The same for another process (in our cgroup namespace). */
+int bw_cgroup_find_pid(pid_t pid, char **mount, char **path, char **why);
+
+/* The systemd manager (cgroup/systemd.c).  prepare: choose the unit and
+ * find the manager (asked: --systemd-cgroup or a systemd cgroupsPath, as
+ * opposed to chosen by burrow); cg->mgr becomes bw_cgroup_systemd, or an
+ * error says why it cannot be used.  start: make the scope with `pid` in
+ * it and open it. */
+int bw_cgroup_systemd_prepare(struct bw_cgroup *cg, const struct bw_cgroup_request *req, bool asked,
+                              bw_err_t *err);
+int bw_cgroup_systemd_start(struct bw_cgroup *cg, const char *id, pid_t pid,
+                            const struct oci_resources *r, bw_err_t *err);
+/* The scope's controllers (cg->enabled, cg->missing_why). */
+void bw_cgroup_systemd_controllers(struct bw_cgroup *cg);
+/* The limits of `r` that systemd has properties for, given to systemd
+ * (SetUnitProperties), so that it keeps them when it reloads. */
+int bw_cgroup_systemd_set(const struct bw_cgroup *cg, const struct oci_resources *r, bw_err_t *err);
+/* Whether this user's systemd manager answers; `where` says where it was
+ * found, or looked for. */
+bool bw_cgroup_systemd_reachable(bool rootless, char *where, size_t size);
 /* "slice:prefix:name" */
 bool bw_cgroup_is_systemd_path(const char *p);
 

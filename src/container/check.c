@@ -229,7 +229,13 @@ static void check_cgroup(struct report *r)
          mount);
     bool mine =
         geteuid() == 0 || (dir && procs && access(dir, W_OK) == 0 && access(procs, W_OK) == 0);
-    if (!mine) {
+    char where[4200];
+    if (!mine && bw_cgroup_systemd_reachable(true, where, sizeof(where))) {
+        line(r, "ok", "cgroup delegation",
+             "your cgroup %s is not delegated to you; the systemd user manager at %s makes each "
+             "container a scope with Delegate=yes",
+             caller, where);
+    } else if (!mine) {
         line(r, "missing", "cgroup delegation",
              "your cgroup %s is not delegated to you: no limits, pause or update rootless", caller);
         fix(r, "run under a systemd user session (systemd-run --user --scope -p Delegate=yes "

@@ -154,22 +154,37 @@ static void run_poststop(const struct oci_config *c, const char *id, const char 
 }
 
 /* The container's cgroup (cgroup/cgroup.h), recorded in the state
- * directory for the other commands.  Root is strict: a limit it cannot
- * apply is an error. */
+ * directory for the other commands: made now, or, by the systemd manager,
+ * around the container's process (place_cgroup). */
+struct cgroup_place {
+    struct bw_cgroup *cg;
+    struct bw_cgroup_request req;
+    int statedir_fd;
+};
+
 static int create_cgroup(const struct bw_ctx *ctx, const char *id, const struct oci_config *c,
-                         struct bw_cdir *d, struct bw_cgroup *cg, bw_err_t *err)
+                         struct bw_cdir *d, struct cgroup_place *p, bw_err_t *err)
 {
     const struct oci_linux *lx = c->linux;
-    struct bw_cgroup_request req = {
+    p->req = (struct bw_cgroup_request){
         .id = id,
         .cgroups_path = lx ? lx->cgroups_path : NULL,
         .systemd = ctx->systemd_cgroup,
         .resources = lx ? lx->resources : NULL,
         .strict = bw_cgroup_strict_requested(c),
     };
-    if (bw_cgroup_setup(cg, &req, err) < 0)
+    p->statedir_fd = d->fd;
+    if (bw_cgroup_setup(p->cg, &p->req, err) < 0)
         return -1;
-    return bw_cgroup_save(cg, d->fd, err);
+    return bw_cgroup_pending(p->cg) ? 0 : bw_cgroup_save(p->cg, d->fd, err);
+}
+
+static int place_cgroup(void *arg, pid_t pid, bw_err_t *err)
+{
+    struct cgroup_place *p = arg;
+    if (bw_cgroup_place(p->cg, &p->req, pid, err) < 0)
+        return -1;
+    return bw_cgroup_save(p->cg, p->statedir_fd, err);
 }
 
 /* create, up to the point where the container waits for `start`.  On
@@ -190,6 +205,7 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
     bw_overlay_init(&ov);
     struct bw_cgroup cg;
     bw_cgroup_init(&cg);
+    struct cgroup_place place = {.cg = &cg};
     cleanup_free char *root = NULL;
     int rc = -1;
     bool dir_made = false, pid_written = false;
@@ -247,9 +263,13 @@ static int do_create(const struct bw_ctx *ctx, const struct bw_create_opts *o, s
         bw_overlay_make_dirs(&ov, d->fd, l.new_userns ? &l.idmap : NULL, err) < 0)
         goto out;
     /* The cgroup and its limits exist before the process: it starts in it. */
-    if (create_cgroup(ctx, o->id, b.config, d, &cg, err) < 0)
+    if (create_cgroup(ctx, o->id, b.config, d, &place, err) < 0)
         goto out;
     l.cgroup_fd = cg.fd;
+    if (bw_cgroup_pending(&cg)) {
+        l.place = place_cgroup;
+        l.place_arg = &place;
+    }
     l.lock_fd = d->fd;
     l.statedir_fd = openat(d->fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (l.statedir_fd < 0) {

@@ -226,11 +226,17 @@ int bw_features_print(FILE *out, bw_err_t *err)
         .oci_version_min = "1.0.0",
         .oci_version_max = OCI_RUNTIME_SPEC_VERSION,
         /* cgroup v2 through the cgroupfs manager (cgroup/cgroup.h), rdma.max
-         * among its files; no v1, and systemd's manager is only detected. */
+         * among its files, and through systemd's system and user managers
+         * when built with sd-bus (cgroup/systemd.c); no v1. */
         .cgroup_v1 = false,
         .cgroup_v2 = true,
+#ifdef HAVE_SD_BUS
+        .cgroup_systemd = true,
+        .cgroup_systemd_user = true,
+#else
         .cgroup_systemd = false,
         .cgroup_systemd_user = false,
+#endif
         .cgroup_rdma = true,
         .seccomp_enabled =
             linux_field_accepted("\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"}"),

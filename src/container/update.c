@@ -236,7 +236,10 @@ int bw_container_update(const struct bw_ctx *ctx, const char *id, const struct b
             free(why);
         free(mnt);
     }
-    bw_cgroup_enable(&cg, bw_cgroup_resources_need(r));
+    if (cg.mgr == &bw_cgroup_systemd)
+        bw_cgroup_systemd_controllers(&cg);
+    else
+        bw_cgroup_enable(&cg, bw_cgroup_resources_need(r));
     keep_cpu_max(&cg, r);
     if (r->memory != NULL && r->memory->check_before_update_present &&
         r->memory->check_before_update && r->memory->limit_present && r->memory->limit >= 0) {
@@ -252,6 +255,14 @@ int bw_container_update(const struct bw_ctx *ctx, const char *id, const struct b
     if (bw_cgroup_apply(&cg, r, true, name, err) < 0) {
         bw_error_prefix(err, "update container `%s`", id);
         goto out;
+    }
+    /* Applied; systemd is told too, or it puts its own back at a reload. */
+    bw_err_t se = NULL;
+    if (cg.mgr == &bw_cgroup_systemd && bw_cgroup_systemd_set(&cg, r, &se) < 0) {
+        bw_warn("update container `%s`: %s (applied now, but systemd may undo it when it "
+                "reloads)",
+                id, se->msg);
+        bw_error_free(&se);
     }
     rc = 0;
 out:

@@ -578,6 +578,10 @@ static __attribute__((noreturn)) void child_main(struct bw_launch *l, int sync_f
 
     if (l->new_userns && bw_sync_expect(sync_fd, BW_SYNC_IDMAP_DONE, NULL, "burrow", &err) < 0)
         _exit(1);
+    /* (With a user namespace, the parent places us before the maps.) */
+    if (!l->new_userns && l->place != NULL &&
+        bw_sync_expect(sync_fd, BW_SYNC_PLACED, NULL, "burrow", &err) < 0)
+        _exit(1);
     if (bw_process_early(&l->proc, &err) < 0)
         child_fail(sync_fd, &err);
     if (child_join(l, &err) < 0)
@@ -697,7 +701,7 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
     }
     /* A cgroup namespace made by clone3 would be rooted where we are, not
      * in the container's cgroup: the child makes it, from inside. */
-    if (l->cgroup_fd >= 0 && (l->clone_flags & CLONE_NEWCGROUP)) {
+    if ((l->cgroup_fd >= 0 || l->place != NULL) && (l->clone_flags & CLONE_NEWCGROUP)) {
         l->clone_flags &= ~(unsigned long)CLONE_NEWCGROUP;
         l->unshare_flags |= CLONE_NEWCGROUP;
     }
@@ -723,6 +727,12 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
         cleanup_close int procs = openat(l->cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
         if (procs < 0 || write(procs, buf, strlen(buf)) < 0)
             return bw_error_errno(err, "move the container's process into its cgroup");
+    }
+    if (l->place != NULL) {
+        if (l->place(l->place_arg, pid, err) < 0)
+            return -1;
+        if (!l->new_userns && bw_sync_send(l->sync_fd, BW_SYNC_PLACED, 0, err) < 0)
+            return -1;
     }
 
     if (l->new_userns) {

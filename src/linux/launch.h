@@ -39,6 +39,10 @@ struct bw_launch {
     struct bw_net *net;         /* network mode and ports (net/net.h), or NULL */
     struct bw_overlay *overlay; /* the rootfs overlay (rootfs/rootfs.h), or NULL */
     int cgroup_fd;              /* the container's cgroup directory, or -1: the init starts in it */
+    /* Or: puts the child, stopped before it has done anything, in its
+     * cgroup (the systemd manager makes the cgroup around it). */
+    int (*place)(void *arg, pid_t pid, bw_err_t *err);
+    void *place_arg;
 
     /* Prepared by bw_launch_prepare. */
     bool new_userns;        /* a user namespace we create and map */

@@ -55,6 +55,7 @@ enum bw_sync_type {
     BW_SYNC_NETNS,      /* child -> parent: its network namespace (net/net.h) */
     BW_SYNC_USERNS,     /* child -> parent: its user namespace (net/net.h) */
     BW_SYNC_OVERLAY_FD, /* child -> parent: its user namespace, then the fuse fd (rootfs/) */
+    BW_SYNC_PLACED,     /* parent -> child: in its cgroup now (bw_launch.place) */
 };
 
 int bw_sync_send(int fd, enum bw_sync_type type, int64_t value, bw_err_t *err);

@@ -629,28 +629,6 @@ test_none_default() {
     assert_nothing_left
 }
 
-# --- systemd ----------------------------------------------------------------------------
-
-# --systemd-cgroup (or a "slice:prefix:name" cgroupsPath) asks for systemd
-# explicitly: without a reachable systemd it is an error saying so, never a
-# silent fallback; nothing is left.
-# vm: no
-test_systemd_unreachable() {
-    [ ! -S /run/systemd/private ] || skip "systemd is running here"
-    make_bundle
-    payload_args echo hi
-    bw --systemd-cgroup run --bundle "$BUNDLE" "$CID"
-    assert_status 1
-    assert_stderr_contains "run container \`$CID\`: --systemd-cgroup: the systemd cgroup manager is not reachable"
-    assert_stderr_contains "drop --systemd-cgroup"
-    assert_nothing_left
-    cfg '.linux.cgroupsPath = $p' --arg p "system.slice:burrow:$CID"
-    bw run --bundle "$BUNDLE" "$CID"
-    assert_status 1
-    assert_stderr_contains "linux.cgroupsPath: the systemd cgroup manager is not reachable"
-    assert_nothing_left
-}
-
 # --- delegation as systemd does it, on this host ----------------------------------------
 
 # As root, delegate a cgroup to burrowtest the way systemd delegates

@@ -641,7 +641,7 @@ test_features() {
     assert_eq "$(jq -r .ociVersionMax <<<"$f")" "$(jq -r .ociVersion "$BUNDLE/config.json")" "ociVersionMax"
     assert_eq "$(jq -r .ociVersionMin <<<"$f")" "1.0.0" "ociVersionMin"
     assert_eq "$(jq -c '.linux.namespaces | sort' <<<"$f")" '["cgroup","ipc","mount","network","pid","time","user","uts"]' "namespaces"
-    assert_eq "$(jq -c '.linux.cgroup' <<<"$f")" '{"v1":false,"v2":true,"systemd":false,"systemdUser":false,"rdma":true}' "cgroup"
+    assert_eq "$(jq -c '.linux.cgroup' <<<"$f")" '{"v1":false,"v2":true,"systemd":true,"systemdUser":true,"rdma":true}' "cgroup"
     jq -e '.linux.capabilities | index("CAP_SYS_ADMIN") and index("CAP_CHOWN")' <<<"$f" >/dev/null ||
         fail "features: CAP_SYS_ADMIN or CAP_CHOWN missing"
     jq -e '.mountOptions | index("rbind") and index("ro") and index("rro") and index("nosuid") and (index("acl") | not)' <<<"$f" >/dev/null ||
