@@ -72,7 +72,7 @@ sd_bus *bw_sd_connect(const struct bw_sd *s, const char *address, bool bus_clien
     if ((r = s->bus_set_address(bus, address)) < 0 ||
         (r = s->bus_set_bus_client(bus, bus_client)) < 0 || (r = s->bus_start(bus)) < 0) {
         s->bus_flush_close_unref(bus);
-        bw_error_set(err, -r, "connect to `%s`: %s", address, strerror(-r));
+        bw_error_set(err, -r, "connect to `%s`", address);
         return NULL;
     }
     return bus;

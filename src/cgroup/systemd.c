@@ -354,7 +354,7 @@ static int start_scope(const struct bw_sd *sd, sd_bus *bus, const struct bw_cgro
     if (e >= 0 && !is_private(cg->bus))
         e = sd->call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", &be, NULL, "");
     if (e < 0) {
-        bw_error_set(err, -e, "subscribe to systemd's job signals: %s", bw_sd_error_text(&be, e));
+        bw_error_set(err, 0, "subscribe to systemd's job signals: %s", bw_sd_error_text(&be, e));
         goto out;
     }
     e = sd->message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit");
@@ -374,13 +374,14 @@ static int start_scope(const struct bw_sd *sd, sd_bus *bus, const struct bw_cgro
     if (e >= 0)
         e = sd->message_append(m, "a(sa(sv))", 0);
     if (e < 0) {
-        bw_error_set(err, -e, "build the StartTransientUnit call: %s", strerror(-e));
+        bw_error_set(err, -e, "build the StartTransientUnit call");
         goto out;
     }
     e = sd->call(bus, m, (uint64_t)JOB_TIMEOUT_MS * 1000, &be, &reply);
     if (e < 0) {
-        bw_error_set(err, -e, "systemd refused to start scope `%s` in `%s`: %s", cg->unit,
-                     cg->slice, bw_sd_error_text(&be, e));
+        /* (systemd's message says it all: no errno text after it) */
+        bw_error_set(err, 0, "systemd refused to start scope `%s` in `%s`: %s", cg->unit, cg->slice,
+                     bw_sd_error_text(&be, e));
         goto out;
     }
     const char *job = NULL;
@@ -391,7 +392,7 @@ static int start_scope(const struct bw_sd *sd, sd_bus *bus, const struct bw_cgro
     for (uint64_t end = now_ms() + JOB_TIMEOUT_MS; !w.done;) {
         e = sd->process(bus, NULL);
         if (e < 0) {
-            bw_error_set(err, -e, "wait for systemd's job %s: %s", w.job, strerror(-e));
+            bw_error_set(err, -e, "wait for systemd's job %s", w.job);
             goto out;
         }
         if (e > 0)
@@ -404,7 +405,7 @@ static int start_scope(const struct bw_sd *sd, sd_bus *bus, const struct bw_cgro
         }
         e = sd->wait(bus, (end - now) * 1000);
         if (e < 0) {
-            bw_error_set(err, -e, "wait for systemd: %s", strerror(-e));
+            bw_error_set(err, -e, "wait for systemd");
             goto out;
         }
     }
@@ -553,7 +554,7 @@ int bw_cgroup_systemd_set(const struct bw_cgroup *cg, const struct oci_resources
     if (e >= 0)
         e = sd->call(bus, m, (uint64_t)JOB_TIMEOUT_MS * 1000, &be, NULL);
     if (e < 0)
-        bw_error_set(err, -e, "systemd: set the limits of scope `%s`: %s", cg->unit,
+        bw_error_set(err, 0, "systemd: set the limits of scope `%s`: %s", cg->unit,
                      bw_sd_error_text(&be, e));
     sd->error_free(&be);
     if (m != NULL)

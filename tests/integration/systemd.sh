@@ -98,7 +98,7 @@ test_limits_and_update() {
     needs_systemd
     make_bundle
     cfg '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 64}}'
-    payload_args cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max -- wait-signal 60
+    payload_args cat /sys/fs/cgroup/memory.max -- cat /sys/fs/cgroup/pids.max -- wait-signal 60
     bw_bg --systemd-cgroup run --bundle "$BUNDLE" "$CID"
     wait_until 30 file_has_line "$bg_out" "wait-signal: ready"
     local unit="burrow-$CID.scope" cg
@@ -175,13 +175,14 @@ test_unit_exists() {
     cfg '.linux.cgroupsPath = $p' --arg p ":bt:$CID"
     bw create --bundle "$BUNDLE" "$CID"
     assert_success
-    local first=$CID
-    new_cid
-    bw create --bundle "$BUNDLE" "$CID"
+    local first=$CID second
+    second=$(new_cid)
+    bw create --bundle "$BUNDLE" "$second"
     assert_status 1
-    assert_stderr_contains "create container \`$CID\`: systemd refused to start scope \`bt-$first.scope\` in \`$(default_slice)\`: "
-    assert_stderr_contains "already exists"
-    assert_nothing_left "$CID"
+    assert_stderr_contains "create container \`$second\`: systemd refused to start scope \`bt-$first.scope\` in \`$(default_slice)\`: "
+    assert_stderr_contains "(org.freedesktop.systemd1.UnitExists)"
+    assert_stderr_not_contains "File exists"
+    assert_nothing_left "$second"
     assert_eq "$(sd_ctl show -p ActiveState --value "bt-$first.scope")" active "the first container's scope"
     bw delete --force "$first"
     assert_success
