@@ -50,6 +50,7 @@ init=guest
 case " $(cat /proc/cmdline) " in *" burrow.init=systemd "*) init=systemd ;; esac
 if [ $init = systemd ]; then
     cp /guest-systemd.sh $n/run/burrow-vm/guest-systemd.sh
+    # shellcheck source=systemd-units.sh
     . /systemd-units.sh || fail "cannot write the systemd units"
     write_units $n || fail "cannot write the systemd units"
 fi

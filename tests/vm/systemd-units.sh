@@ -34,14 +34,34 @@ masked_units="
     systemd-udevd.service systemd-udev-trigger.service systemd-udev-settle.service
     systemd-udevd-control.socket systemd-udevd-kernel.socket systemd-hwdb-update.service
     ldconfig.service systemd-journal-catalog-update.service systemd-update-done.service
-    swap.target local-fs-pre.target
+    swap.target local-fs-pre.target systemd-sysctl.service systemd-tmpfiles-setup-dev.service
 "
+# The same for the user managers (their dbus.socket stays: the user bus).
+masked_user_units="
+    timers.target systemd-tmpfiles-clean.timer systemd-tmpfiles-setup.service podman-auto-update.timer
+    podman.socket podman.service podman-restart.service gpg-agent.socket gpg-agent-browser.socket
+    gpg-agent-extra.socket gpg-agent-ssh.socket dirmngr.socket pk-debconf-helper.socket
+"
+# No generator is needed (and each costs an exec under emulation): one of
+# the same name in /run masks it.
+generator_dirs="system-generators user-generators user-environment-generators"
 
 write_units() {
     d=$1/run/systemd/system
     mkdir -p "$d/user@.service.d" || return 1
     for u in $masked_units; do
         ln -sf /dev/null "$d/$u" || return 1
+    done
+    mkdir -p "$1/run/systemd/user" || return 1
+    for u in $masked_user_units; do
+        ln -sf /dev/null "$1/run/systemd/user/$u" || return 1
+    done
+    for g in $generator_dirs; do
+        mkdir -p "$1/run/systemd/$g" || return 1
+        for f in "$1/lib/systemd/$g"/* "$1/usr/lib/systemd/$g"/*; do
+            [ -e "$f" ] || continue
+            ln -sf /dev/null "$1/run/systemd/$g/${f##*/}" || return 1
+        done
     done
     cat >"$d/burrow-vm.target" <<'UNIT' || return 1
 [Unit]

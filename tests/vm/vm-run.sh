@@ -19,6 +19,7 @@
 #
 # Environment: BURROW_VM_CACHE (see prepare.sh), BURROW_VM_QEMU
 # (qemu-system-x86_64), BURROW_VM_MEM (MiB, 1024), BURROW_VM_CPUS (1),
+# BURROW_VM_CONSOLE_LINES (of the console shown on failure, 20),
 # BURROW_VM_ACCEL (auto: kvm when /dev/kvm is usable and the CPU has
 # vmx or svm, else tcg; a VM that fails under kvm is booted again under
 # tcg), BURROW_VM_TIMEOUT.
@@ -165,7 +166,7 @@ fi
 
 show_console() {
     echo "vm-run.sh: end of the console, guest and qemu logs:" >&2
-    tail -n ${BURROW_VM_CONSOLE_LINES:-20} "$x/console" "$x/guest.log" "$x/qemu.log" 2>/dev/null | sed 's/^/  /' >&2
+    tail -n "${BURROW_VM_CONSOLE_LINES:-20}" "$x/console" "$x/guest.log" "$x/qemu.log" 2>/dev/null | sed 's/^/  /' >&2
 }
 if [ -s "$x/status" ]; then
     rc=$(cat "$x/status")
