@@ -170,6 +170,8 @@ if [ "$run_sd" = 1 ]; then
     left=$((stage_timeout - (SECONDS - stage_start)))
     if [ ! -x /lib/systemd/systemd ]; then
         echo "skip - vm/systemd: no /lib/systemd/systemd on the host (the VM boots the host's systemd) (suites not run: $sd_suites)"
+    elif [ ! -x /usr/bin/dbus-daemon ]; then
+        echo "skip - vm/systemd: no /usr/bin/dbus-daemon on the host (package dbus): the guest's user managers need logind over the system bus (suites not run: $sd_suites)"
     elif [ "$left" -lt 60 ]; then
         echo "not ok - vm/systemd: ${left}s left of BURROW_VM_TIMEOUT=${stage_timeout}s (suites not run: $sd_suites)"
     else
