@@ -5,7 +5,8 @@
 # host) the units of the test run and masks what a test run does not need.
 # See tests/README.md, "The systemd VM".
 #
-#   burrow-vm.target        systemd.unit= of the boot: wants the next one
+#   burrow-vm.target        systemd.unit= of the boot: wants the next one,
+#                           the system bus and the test users' managers
 #   burrow-vm-test.service  runs guest-systemd.sh (the exchange directory's
 #                           command), which powers the VM off at the end
 #   user@.service.d/        Delegate=yes: every controller to the user
@@ -63,10 +64,13 @@ write_units() {
             ln -sf /dev/null "$1/run/systemd/$g/${f##*/}" || return 1
         done
     done
-    cat >"$d/burrow-vm.target" <<'UNIT' || return 1
+    # The user managers of the test users start with the rest (their
+    # runtime directory needs logind, activated over the system bus).
+    users=$(awk -F: '$1 == "burrowtest" || $1 == "burrownosub" { printf " user@%s.service", $3 }' "$1/etc/passwd")
+    cat >"$d/burrow-vm.target" <<UNIT || return 1
 [Unit]
 Description=burrow test VM
-Wants=burrow-vm-test.service basic.target dbus.socket
+Wants=burrow-vm-test.service basic.target dbus.socket dbus.service systemd-logind.service$users
 AllowIsolate=yes
 UNIT
     cat >"$d/burrow-vm-test.service" <<'UNIT' || return 1
