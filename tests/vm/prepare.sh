@@ -152,8 +152,9 @@ if [ ! -e "$initrd" ]; then
     mv "$tmp/initrd.img" "$initrd"
     rm -rf "$tmp"
     trap - EXIT
-    # Older initramfs images of this kernel are stale.
-    find "$kdir" -maxdepth 1 -name 'initrd-*.img' ! -name "${initrd##*/}" -delete
+    # Older initramfs images of this kernel are stale; those of the last
+    # hour may be another work tree's, about to boot.
+    find "$kdir" -maxdepth 1 -name 'initrd-*.img' ! -name "${initrd##*/}" -mmin +60 -delete
 fi
 
 echo "kernel: $kernel"

@@ -136,6 +136,8 @@ chmod -R a+rX "$x"
 run_vm() {
     local name=$1 label=$2 dir=$3 secs=$4 rc=0 start=$SECONDS took
     shift 4
+    # (The file exists before tail follows it: else tail may find none and fail.)
+    : >"$x/out-$name"
     "$vm_dir/vm-run.sh" "$@" --share "$x" --timeout "$secs" -- \
         env BURROW="$x/bin/burrow" PAYLOAD="$x/bin/payload" \
         BURROW_TEST_INTEGRATION_DIR="$dir" BURROW_TEST_MODES="$modes" \
