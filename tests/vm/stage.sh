@@ -55,7 +55,10 @@ suite_file() {
 # the runner in the VM does not see it: every test costs there.
 x=$(mktemp -d /tmp/burrow-vm-stage.XXXXXX)
 prep_err=$x/prepare.err
-trap 'rm -rf "$x"' EXIT
+vm_pid=
+# (A VM still running, if the stage ends early, is stopped first: vm-run.sh
+# kills its qemu on TERM.)
+trap '[ -z "$vm_pid" ] || { kill "$vm_pid" && wait "$vm_pid"; } 2>/dev/null || true; rm -rf "$x"' EXIT
 mkdir -p "$x/bin" "$x/tests/integration" "$x/tests/integration-systemd"
 
 # copy_suites DIR SUITE...: copy the suites that exist into DIR; print their names.
@@ -153,6 +156,7 @@ run_vm() {
         esac
     done
     wait "$vm_pid" || rc=$?
+    vm_pid=
     took=$((SECONDS - start))
     if [ "$rc" -eq 124 ]; then
         echo "not ok - vm/$name: the VM did not finish within ${secs}s (what BURROW_VM_TIMEOUT left)"
