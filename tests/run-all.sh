@@ -254,7 +254,7 @@ prepare_mode() {
 }
 
 # as_mode MODE CMD...: run CMD as the mode's user with a clean environment
-# (no XDG_RUNTIME_DIR; HOME in the stage), under a timeout.
+# (no XDG_RUNTIME_DIR but in the systemd VM; HOME in the stage), under a timeout.
 as_mode() {
     local mode=$1 secs=$2 user home
     shift 2
@@ -266,6 +266,13 @@ as_mode() {
         "BURROW=$stage/bin/burrow" "PAYLOAD=$stage/bin/payload"
         "BW_MODE=$mode" "BW_ROOTFS=$stage/$mode/rootfs" "BW_TESTDIR=$cur_testdir"
         "BURROW_TEST_GRACE=${BURROW_TEST_GRACE:-2}")
+    # BURROW_TEST_SYSTEMD=1, set in the systemd VM by tests/vm/guest-systemd.sh:
+    # the tests know systemd is pid 1; a rootless one reaches its user manager
+    # through XDG_RUNTIME_DIR, as a login session has it.
+    if [ -n "${BURROW_TEST_SYSTEMD:-}" ]; then
+        env+=(BURROW_TEST_SYSTEMD=1)
+        [ "$user" = root ] || env+=("XDG_RUNTIME_DIR=/run/user/$(id -u "$user")")
+    fi
     # BURROW_TEST_CGROUP_ROOT (_ROOTLESS, _NOSUBUID), set in the VM by
     # tests/vm/guest.sh: each run starts in a new cgroup under that one, owned
     # by the mode's user as systemd delegates a scope (a fresh one each time:

@@ -6,6 +6,12 @@
 # on /run/burrow-vm/xchg, then switches root and runs guest.sh (stage 2,
 # with the host's userland).  Any failure ends in a kernel panic (init exits),
 # which qemu's -no-reboot turns into an exit.
+#
+# With `burrow.init=systemd` on the kernel command line (vm-run.sh
+# --systemd), the host's systemd is pid 1 instead: this script writes the
+# units of the test run into /run/systemd/system (see systemd-units.sh) and
+# switches root to /lib/systemd/systemd, which starts the target
+# burrow-vm.target (systemd.unit=) and there guest-systemd.sh as a service.
 /bin/busybox --install -s /bin
 export PATH=/bin
 
@@ -40,8 +46,19 @@ for d in etc var root home; do
         fail "overlay on /$d"
 done
 cp /guest.sh $n/run/burrow-vm/guest.sh
+init=guest
+case " $(cat /proc/cmdline) " in *" burrow.init=systemd "*) init=systemd ;; esac
+if [ $init = systemd ]; then
+    cp /guest-systemd.sh $n/run/burrow-vm/guest-systemd.sh
+    # shellcheck source=systemd-units.sh
+    . /systemd-units.sh || fail "cannot write the systemd units"
+    write_units $n || fail "cannot write the systemd units"
+fi
 mount --move /dev $n/dev
 mount --move /proc $n/proc
 mount --move /sys $n/sys
+# (container= empty: the host's root has a /.dockerenv, and systemd would
+# take itself for a container's init, which ignores the kernel command line.)
+[ $init = guest ] || exec env container= switch_root $n /lib/systemd/systemd
 exec switch_root $n /bin/bash /run/burrow-vm/guest.sh
 fail "switch_root failed"

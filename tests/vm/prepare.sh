@@ -134,7 +134,7 @@ kernel=$kdir/vmlinux
 
 # --- initramfs ------------------------------------------------------------------
 
-hash=$(cat "$vm_dir/init.sh" "$vm_dir/guest.sh" "$kdir/modules/order" /bin/busybox | sha256sum | cut -c1-12)
+hash=$(cat "$vm_dir/init.sh" "$vm_dir/guest.sh" "$vm_dir/guest-systemd.sh" "$vm_dir/systemd-units.sh" "$kdir/modules/order" /bin/busybox | sha256sum | cut -c1-12)
 initrd=$kdir/initrd-$hash.img
 if [ ! -e "$initrd" ]; then
     tmp=$(mktemp -d "$cache/.initrd.XXXXXX")
@@ -144,14 +144,17 @@ if [ ! -e "$initrd" ]; then
     cp /bin/busybox "$r/bin/busybox"
     install -m 0755 "$vm_dir/init.sh" "$r/init"
     install -m 0755 "$vm_dir/guest.sh" "$r/guest.sh"
+    install -m 0755 "$vm_dir/guest-systemd.sh" "$r/guest-systemd.sh"
+    install -m 0644 "$vm_dir/systemd-units.sh" "$r/systemd-units.sh"
     cp "$kdir"/modules/*.ko "$kdir/modules/order" "$r/modules/"
     (cd "$r" && find . | LC_ALL=C sort | busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$tmp/initrd.img" ||
         die "could not pack the initramfs"
     mv "$tmp/initrd.img" "$initrd"
     rm -rf "$tmp"
     trap - EXIT
-    # Older initramfs images of this kernel are stale.
-    find "$kdir" -maxdepth 1 -name 'initrd-*.img' ! -name "${initrd##*/}" -delete
+    # Older initramfs images of this kernel are stale; those of the last
+    # hour may be another work tree's, about to boot.
+    find "$kdir" -maxdepth 1 -name 'initrd-*.img' ! -name "${initrd##*/}" -mmin +60 -delete
 fi
 
 echo "kernel: $kernel"

@@ -2,14 +2,16 @@
 # vm-run.sh: boot the pure cgroup v2 test VM (qemu, Debian's kernel) and run
 # one command in it as root.  See tests/README.md, "The cgroup v2 VM".
 #
-#   tests/vm/vm-run.sh [--share DIR]... [--env K=V]... [--timeout S] [--] CMD [ARG...]
+#   tests/vm/vm-run.sh [--systemd] [--share DIR]... [--env K=V]... [--timeout S] [--] CMD [ARG...]
 #
 # The guest sees the host's root read-only (9p) with tmpfs on /tmp and /run
 # and overlays on /etc, /var, /root, /home, pure cgroup v2 with subtrees
 # delegated to the test users, and each --share DIR read-write at its own
 # path.  CMD runs from / with a clean environment (PATH, HOME=/root,
 # BURROW_VM=1, BURROW_TEST_CGROUP_{ROOT,ROOTLESS,NOSUBUID}, the --env
-# variables); its output is copied to stdout as it comes.
+# variables); its output is copied to stdout as it comes.  With --systemd,
+# the host's systemd is pid 1 (tests/vm/guest-systemd.sh: CMD runs as a
+# service, with the test users' managers running; BURROW_TEST_SYSTEMD=1).
 #
 # Exit status: CMD's; 124 if the VM ran out of time (--timeout, default
 # $BURROW_VM_TIMEOUT or 600 s); 125 if the VM could not be prepared or gave
@@ -17,6 +19,7 @@
 #
 # Environment: BURROW_VM_CACHE (see prepare.sh), BURROW_VM_QEMU
 # (qemu-system-x86_64), BURROW_VM_MEM (MiB, 1024), BURROW_VM_CPUS (1),
+# BURROW_VM_CONSOLE_LINES (of the console shown on failure, 20),
 # BURROW_VM_ACCEL (auto: kvm when /dev/kvm is usable and the CPU has
 # vmx or svm, else tcg; a VM that fails under kvm is booted again under
 # tcg), BURROW_VM_TIMEOUT.
@@ -30,6 +33,7 @@ accel=${BURROW_VM_ACCEL:-auto}
 timeout=${BURROW_VM_TIMEOUT:-600}
 shares=()
 envs=()
+systemd=0
 
 usage() {
     sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
@@ -43,6 +47,10 @@ while [ $# -gt 0 ]; do
         [ -d "$2" ] || { echo "vm-run.sh: --share $2: not a directory" >&2 && exit 2; }
         shares+=("$(cd "$2" && pwd -P)")
         shift 2
+        ;;
+    --systemd)
+        systemd=1
+        shift
         ;;
     --env)
         [ $# -ge 2 ] && [[ $2 == [A-Za-z_]*=* ]] || usage 2
@@ -106,6 +114,13 @@ else
     fallback=0
 fi
 
+cmdline="console=ttyS0 cgroup_no_v1=all panic=-1 quiet loglevel=3"
+if [ "$systemd" = 1 ]; then
+    # (fstab=no: the host's /etc/fstab is not the guest's.)
+    cmdline+=" burrow.init=systemd systemd.unit=burrow-vm.target systemd.show_status=0"
+    cmdline+=" systemd.unified_cgroup_hierarchy=1 fstab=no systemd.gpt_auto=0 systemd.firstboot=0"
+fi
+
 boot() {
     local accel=$1 cpu=()
     [ "$accel" != kvm ] || cpu=(-cpu host)
@@ -113,7 +128,7 @@ boot() {
         -accel "$accel" "${cpu[@]}" -m "$mem" -smp "$cpus"
         -chardev "file,id=con,path=$x/console" -serial chardev:con
         -kernel "$kernel" -initrd "$initrd"
-        -append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet loglevel=3"
+        -append "$cmdline"
         -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap,id=hostroot"
         -virtfs "local,path=$x,mount_tag=xchg,security_model=none,id=xchg")
     i=0
@@ -151,7 +166,7 @@ fi
 
 show_console() {
     echo "vm-run.sh: end of the console, guest and qemu logs:" >&2
-    tail -n 20 "$x/console" "$x/guest.log" "$x/qemu.log" 2>/dev/null | sed 's/^/  /' >&2
+    tail -n "${BURROW_VM_CONSOLE_LINES:-20}" "$x/console" "$x/guest.log" "$x/qemu.log" 2>/dev/null | sed 's/^/  /' >&2
 }
 if [ -s "$x/status" ]; then
     rc=$(cat "$x/status")
