@@ -32,9 +32,11 @@ runtime=(uidmap fuse-overlayfs slirp4netns busybox-static)
 # clang-format for the format check of scripts/check.sh, python3-jsonschema
 # for the check of `burrow features` against the runtime-spec schema, podman
 # (with conmon) for tests/integration/podman.sh, which drives burrow through it,
-# qemu for the pure cgroup v2 VM of tests/vm/ (its kernel is fetched below).
+# qemu for the pure cgroup v2 VM of tests/vm/ (its kernel is fetched below),
+# systemd and dbus for its systemd variant (the host's systemd boots as the
+# VM's pid 1; the user managers need the system bus).
 testing=(jq crun runc bubblewrap hyperfine time util-linux procps passt clang clang-format
-    python3-jsonschema podman conmon umoci qemu-system-x86)
+    python3-jsonschema podman conmon umoci qemu-system-x86 systemd dbus)
 
 pkgs=("${build[@]}" "${runtime[@]}")
 [ "$with_test" -eq 0 ] || pkgs+=("${testing[@]}")

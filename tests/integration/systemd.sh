@@ -50,8 +50,8 @@ unit_gone() {
 # --- the scope -----------------------------------------------------------------
 
 # --systemd-cgroup: the init is in burrow-ID.scope of the default slice,
-# with Delegate=yes, its cgroup namespace rooted there; ps lists it; delete
-# removes the scope and its cgroup.
+# with Delegate=yes, its cgroup namespace rooted there; ps lists it, exec
+# joins it; delete removes the scope and its cgroup.
 test_scope() {
     needs_systemd
     make_bundle
@@ -69,6 +69,10 @@ test_scope() {
     bw ps --format json "$CID"
     assert_success
     assert_eq "$stdout" "[$pid]" "ps: the scope's processes"
+    # exec joins the scope
+    bw exec "$CID" /bin/payload cat /proc/self/cgroup
+    assert_success
+    assert_stdout_eq "0::/"
     bw delete --force "$CID"
     assert_success
     bw_wait
