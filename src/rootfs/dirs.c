@@ -2,6 +2,7 @@
  * state directory, and its end (see rootfs.h). */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -228,6 +229,50 @@ static int remove_in_userns(int dirfd, const char *name, struct bw_idmap_plan *p
     return r;
 }
 
+/* Remove `name` (in `dirfd`) with our own ids: overlayfs leaves its work
+ * directory (work/work, and with `volatile` work/work/incompat/volatile)
+ * mode 000, which a directory of ours only needs a chmod to open.  No
+ * process, no namespace: the common case (the upper is ours, rootless or
+ * as root) costs a few syscalls.  -1 with errno when something is not ours;
+ * the caller then removes the rest as the container's root. */
+static int rm_own_tree(int dirfd, const char *name, int depth)
+{
+    if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+        return 0;
+    if (errno != EISDIR && errno != EPERM)
+        return -1;
+    /* An empty directory (the usual work/work) goes without being read. */
+    if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+        return 0;
+    if (errno != ENOTEMPTY && errno != EEXIST)
+        return -1;
+    if (depth > 256) {
+        errno = ELOOP;
+        return -1;
+    }
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == EACCES && fchmodat(dirfd, name, 0700, 0) == 0)
+        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    cleanup_dir DIR *d = fdopendir(fd);
+    if (d == NULL) {
+        close(fd);
+        return -1;
+    }
+    struct dirent *de;
+    while ((errno = 0, de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+            rm_own_tree(fd, de->d_name, depth + 1) < 0)
+            return -1;
+    }
+    if (errno != 0)
+        return -1;
+    if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+        return -1;
+    return 0;
+}
+
 static void release_upper(const char *dir)
 {
     cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -277,13 +322,13 @@ void bw_overlay_cleanup(int statedir_fd)
         stop_daemon(dpid, dstart);
     if (persistent && dir != NULL) {
         release_upper(dir);
-    } else if (bw_rm_rf_at(statedir_fd, "overlay", &e) < 0) {
+    } else if (rm_own_tree(statedir_fd, "overlay", 0) < 0) {
         /* Files of other ids than ours, rootless. */
-        bw_err_t e2 = NULL;
-        if (geteuid() == 0 || plan.uid.len == 0 ||
-            remove_in_userns(statedir_fd, "overlay", &plan, &e2) < 0)
-            bw_warn("rootfs overlay: %s%s%s", e->msg, e2 ? "; " : "", e2 ? e2->msg : "");
-        bw_error_free(&e2);
+        int code = errno;
+        if (geteuid() == 0 || plan.uid.len == 0)
+            bw_warn("rootfs overlay: remove `overlay`: %s", strerror(code));
+        else if (remove_in_userns(statedir_fd, "overlay", &plan, &e) < 0)
+            bw_warn("rootfs overlay: %s", e->msg);
         bw_error_free(&e);
     }
     bw_idmap_plan_free(&plan);
