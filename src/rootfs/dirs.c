@@ -79,14 +79,20 @@ int bw_overlay_make_dirs(struct bw_overlay *o, int statedir_fd, const struct bw_
         return 0;
     o->statedir_fd = statedir_fd;
     if (!o->persistent) {
-        if (mkdirat(statedir_fd, "overlay", 0700) < 0)
-            return bw_error_errno(err, "rootfs overlay: create `overlay` in the state directory");
+        /* upper/ and work/ in the state directory itself: on a disk file
+         * system every directory made and removed costs (a tenth of a
+         * millisecond or more each), and overlayfs adds its own three. */
         char link[64], path[4096];
         snprintf(link, sizeof(link), "/proc/self/fd/%d", statedir_fd);
-        ssize_t n = readlink(link, path, sizeof(path) - 16);
+        ssize_t n = readlink(link, path, sizeof(path) - 1);
         if (n < 0)
             return bw_error_errno(err, "rootfs overlay: find the state directory");
-        memcpy(path + n, "/overlay", 9);
+        path[n] = '\0';
+        if (strpbrk(path, ",:\\") != NULL)
+            return bw_error_set(err, EINVAL,
+                                "rootfs overlay: the state directory `%s` cannot hold the upper: "
+                                "its path holds `,`, `:` or `\\` (choose another --root)",
+                                path);
         o->dir = strdup(path);
         if (o->dir == NULL)
             return bw_error_set(err, ENOMEM, "rootfs overlay");
@@ -96,7 +102,8 @@ int bw_overlay_make_dirs(struct bw_overlay *o, int statedir_fd, const struct bw_
     /* Recorded first: a failure from here on is cleaned up from it. */
     if (write_record(o, idmap, err) < 0)
         return bw_error_prefix(err, "rootfs overlay");
-    cleanup_close int dfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int own = o->persistent ? open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    int dfd = o->persistent ? own : statedir_fd;
     if (dfd < 0)
         return bw_error_errno(err, "rootfs overlay: open `%s`", o->dir);
     /* The container's root writes them: as root with a mapping, they are
@@ -177,10 +184,11 @@ static int parse_map(const char *v, struct bw_idmap *m)
     return 0;
 }
 
-/* Remove `name` as the container's root would: in a new user namespace
+/* Remove `names` as the container's root would: in a new user namespace
  * mapped as the container's was, where we hold CAP_DAC_OVERRIDE and
  * CAP_FOWNER over every id of the upper. */
-static int remove_in_userns(int dirfd, const char *name, struct bw_idmap_plan *plan, bw_err_t *err)
+static int remove_in_userns(int dirfd, const char *const *names, struct bw_idmap_plan *plan,
+                            bw_err_t *err)
 {
     if (bw_idmap_plan_prepare(plan, geteuid(), getegid(), err) < 0)
         return -1;
@@ -205,9 +213,11 @@ static int remove_in_userns(int dirfd, const char *name, struct bw_idmap_plan *p
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
             _exit(1);
         bw_err_t e = NULL;
-        if (bw_rm_rf_at(dirfd, name, &e) < 0) {
-            bw_warn("%s", e->msg);
-            _exit(1);
+        for (size_t i = 0; names[i] != NULL; i++) {
+            if (bw_rm_rf_at(dirfd, names[i], &e) < 0) {
+                bw_warn("%s", e->msg);
+                _exit(1);
+            }
         }
         _exit(0);
     }
@@ -223,9 +233,9 @@ static int remove_in_userns(int dirfd, const char *name, struct bw_idmap_plan *p
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (r == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-        r = bw_error_set(err, 0, "remove `%s` in the container's user namespace", name);
+        r = bw_error_set(err, 0, "remove the upper in the container's user namespace");
     else if (r < 0 && *err == NULL)
-        bw_error_set(err, EPROTO, "remove `%s` in the container's user namespace", name);
+        bw_error_set(err, EPROTO, "remove the upper in the container's user namespace");
     return r;
 }
 
@@ -322,14 +332,20 @@ void bw_overlay_cleanup(int statedir_fd)
         stop_daemon(dpid, dstart);
     if (persistent && dir != NULL) {
         release_upper(dir);
-    } else if (rm_own_tree(statedir_fd, "overlay", 0) < 0) {
-        /* Files of other ids than ours, rootless. */
-        int code = errno;
-        if (geteuid() == 0 || plan.uid.len == 0)
-            bw_warn("rootfs overlay: remove `overlay`: %s", strerror(code));
-        else if (remove_in_userns(statedir_fd, "overlay", &plan, &e) < 0)
-            bw_warn("rootfs overlay: %s", e->msg);
-        bw_error_free(&e);
+    } else {
+        static const char *const names[] = {"upper", "work", NULL};
+        for (size_t i = 0; names[i] != NULL; i++) {
+            if (rm_own_tree(statedir_fd, names[i], 0) == 0)
+                continue;
+            /* Files of other ids than ours, rootless. */
+            int code = errno;
+            if (geteuid() == 0 || plan.uid.len == 0)
+                bw_warn("rootfs overlay: remove `%s`: %s", names[i], strerror(code));
+            else if (remove_in_userns(statedir_fd, names + i, &plan, &e) < 0)
+                bw_warn("rootfs overlay: %s", e->msg);
+            bw_error_free(&e);
+            break;
+        }
     }
     bw_idmap_plan_free(&plan);
     unlinkat(statedir_fd, BW_OVERLAY_STATE_FILE, 0);

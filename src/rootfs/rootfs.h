@@ -24,7 +24,8 @@
  * Lower layers: root.path, or the directories of BW_OVERLAY_LOWERS_ANNOTATION
  * (`:`-separated, highest first and lowest last as overlayfs orders them;
  * relative to the bundle).  Upper: DIR/upper with its DIR/work, where DIR is
- * `overlay/` in the container's state directory (removed on delete) or
+ * the container's state directory (both removed on delete; a fresh upper is
+ * mounted `volatile`: its data is thrown away, so no sync) or
  * `--rootfs-upper DIR` (kept; DIR/owner names the container using it, so a
  * second one is refused while the first lives).
  */

@@ -88,7 +88,7 @@ overlay_changes() {
     assert_stdout_contains "/etc/hostname: No such file or directory"
     assert_stdout_contains "/etc/group: No such file or directory"
     assert_stdout_line "$(head -n1 "$ROOTFS/etc/group")"
-    local up=$BW_ROOT/$CID/overlay/upper
+    local up=$BW_ROOT/$CID/upper
     assert_file_exists "$up/renamed"
     assert_file_exists "$up/etc/group.moved"
     is_whiteout "$up/etc/hostname" || fail "no whiteout of /etc/hostname in the upper"
@@ -190,7 +190,7 @@ overlay_ownership() {
     assert_stdout_line "/bin/busybox 0:0"
     assert_stdout_line "/tmp 0:0"
     assert_stdout_line "/made 0:0"
-    local up=$BW_ROOT/$CID/overlay/upper want
+    local up=$BW_ROOT/$CID/upper want
     case $BW_MODE in
     root) want=1000:1001 ;;
     rootless)
