@@ -283,6 +283,24 @@ static int rm_own_tree(int dirfd, const char *name, int depth)
     return 0;
 }
 
+/* What overlayfs leaves in a fresh work dir, all mode 000: work/work, and
+ * with `volatile` work/work/incompat/volatile/dirty.  Removed by name, a
+ * dozen syscalls instead of reading each directory; whatever else is there
+ * (a crash's leftovers) is left to rm_own_tree.  Only the kernel writes
+ * there (no symlink for the chmods to follow). */
+static void rm_kernel_work(int statedir_fd)
+{
+    static const char *const chain[] = {"work/work", "work/work/incompat",
+                                        "work/work/incompat/volatile"};
+    size_t depth = 0;
+    while (depth < 3 && fchmodat(statedir_fd, chain[depth], 0700, 0) == 0)
+        depth++;
+    if (depth == 3)
+        unlinkat(statedir_fd, "work/work/incompat/volatile/dirty", 0);
+    while (depth > 0)
+        unlinkat(statedir_fd, chain[--depth], AT_REMOVEDIR);
+}
+
 static void release_upper(const char *dir)
 {
     cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -312,13 +330,15 @@ void bw_overlay_cleanup(int statedir_fd)
     }
     struct bw_idmap_plan plan = {0};
     char *dir = NULL;
-    bool persistent = false;
+    bool persistent = false, kernel = false;
     int dpid = 0;
     unsigned long long dstart = 0;
     char *save = NULL;
     for (char *line = strtok_r(rec, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         if (strncmp(line, "dir=", 4) == 0)
             dir = line + 4;
+        else if (strcmp(line, "mode=kernel") == 0)
+            kernel = true;
         else if (strcmp(line, "persistent=1") == 0)
             persistent = true;
         else if (strncmp(line, "daemon=", 7) == 0)
@@ -334,6 +354,8 @@ void bw_overlay_cleanup(int statedir_fd)
         release_upper(dir);
     } else {
         static const char *const names[] = {"upper", "work", NULL};
+        if (kernel)
+            rm_kernel_work(statedir_fd);
         for (size_t i = 0; names[i] != NULL; i++) {
             if (rm_own_tree(statedir_fd, names[i], 0) == 0)
                 continue;
