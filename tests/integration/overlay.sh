@@ -108,10 +108,13 @@ overlay_two_at_once() {
     make_bundle
     local other
     other=$(new_cid)
-    sh_args 'echo "$ME" >/who; touch "/only-$ME"; sleep 1; cat /who; ls / | grep only-'
+    sh_args 'echo "$ME" >/who; touch "/only-$ME"; sleep 2; cat /who; ls / | grep only-'
     cfg '.process.env += ["ME=a"]'
     bw_bg run --rootfs-overlay="$1" --bundle "$BUNDLE" "$CID"
     local pid_a=$bg_pid out_a=$bg_out
+    # The first has read config.json once it exists (a loaded host may
+    # start it after the rewrite below otherwise).
+    wait_until 10 state_is "$CID" running
     cfg '.process.env += ["ME=b"]'
     bw_bg run --rootfs-overlay="$1" --bundle "$BUNDLE" "$other"
     bw_wait
