@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -72,6 +73,18 @@ int bw_overlay_record(struct bw_overlay *o, bw_err_t *err)
     return write_record(o, &o->maps, err);
 }
 
+/* Can uid:gid (as root: the container's root on the host) reach `dir`?
+ * setfsuid drops our file capabilities while it lasts. */
+static bool reachable_by(const char *dir, uid_t uid, gid_t gid)
+{
+    setfsgid(gid);
+    setfsuid(uid);
+    bool ok = faccessat(AT_FDCWD, dir, X_OK, AT_EACCESS) == 0;
+    setfsuid(0);
+    setfsgid(0);
+    return ok;
+}
+
 int bw_overlay_make_dirs(struct bw_overlay *o, int statedir_fd, const struct bw_idmap_plan *idmap,
                          bw_err_t *err)
 {
@@ -114,6 +127,13 @@ int bw_overlay_make_dirs(struct bw_overlay *o, int statedir_fd, const struct bw_
         uid = (uid_t)bw_idmap_to_host(idmap->uid.m, idmap->uid.len, 0);
         gid = (gid_t)bw_idmap_to_host(idmap->gid.m, idmap->gid.len, 0);
     }
+    if (o->mode == BW_OVERLAY_FUSE && (uid != (uid_t)-1 || gid != (gid_t)-1) &&
+        !reachable_by(o->dir, uid, gid))
+        return bw_error_set(err, EACCES,
+                            "rootfs overlay fuse: fuse-overlayfs runs as the container's root "
+                            "(host uid %u), which cannot reach `%s`: use the kernel overlay, or "
+                            "a state root (--root) or --rootfs-upper DIR that uid can traverse",
+                            (unsigned)uid, o->dir);
     static const char *const names[2] = {"upper", "work"};
     for (int i = 0; i < 2; i++) {
         if (mkdirat(dfd, names[i], i == 0 ? 0755 : 0700) < 0 && errno != EEXIST)
