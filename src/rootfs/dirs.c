@@ -77,11 +77,11 @@ int bw_overlay_record(struct bw_overlay *o, bw_err_t *err)
  * setfsuid drops our file capabilities while it lasts. */
 static bool reachable_by(const char *dir, uid_t uid, gid_t gid)
 {
-    setfsgid(gid);
-    setfsuid(uid);
+    int old_gid = setfsgid(gid);
+    int old_uid = setfsuid(uid);
     bool ok = faccessat(AT_FDCWD, dir, X_OK, AT_EACCESS) == 0;
-    setfsuid(0);
-    setfsgid(0);
+    setfsuid((uid_t)old_uid);
+    setfsgid((gid_t)old_gid);
     return ok;
 }
 

@@ -4,9 +4,9 @@
 # One bundle (busybox-static rootfs, `burrow spec --rootless` with the
 # user's own id only), run as the bench user:
 #   0. the floor: what the kernel overlay costs by itself, in a bare
-#      `unshare -Urm` (a fresh upper and work dir each run, mounted
-#      `volatile` with `userxattr` as burrow does, then the namespace goes)
-#      beside the same without the mount;
+#      `unshare -Urm` (a fresh work dir each run, mounted `volatile` with
+#      `userxattr` as burrow does, then the namespace goes) beside the same
+#      with `mount --fake` (everything but the mount);
 #   1. start-up: hyperfine of `burrow run --rootfs-overlay=MODE` of /bin/true
 #      for off, kernel and fuse, side by side, and the fuse-overlayfs mount +
 #      unmount done by hand (fuse-overlayfs, then fusermount3 -u) over the
@@ -72,14 +72,15 @@ inner() {
     # upper): a fresh upper and work each run, as burrow makes them.
     local F=$STATE/floor
     mkdir -p "$F/u" "$F/m"
-    local fl="unshare -Urm sh -c 'rm -rf $F/w && mkdir $F/w"
+    # The same commands but for mount(8)'s --fake (all but the mount(2)).
+    local fl="unshare -Urm sh -c 'rm -rf $F/w && mkdir $F/w && mount"
+    local fo="-t overlay overlay -o lowerdir=$W/bundle/rootfs,upperdir=$F/u,workdir=$F/w,userxattr,volatile $F/m'"
     echo "## 0. the floor: overlayfs mounted in a bare unshare -Urm (median of $BENCH_RUNS)"
     "$HYPERFINE" -N --warmup "$BENCH_WARMUP" --runs "$BENCH_RUNS" --export-json "$W/floor.json" \
-        -n "unshare -Urm" "$fl'" \
-        -n "unshare -Urm + overlay" "$fl && mount -t overlay overlay -o lowerdir=$W/bundle/rootfs,upperdir=$F/u,workdir=$F/w,userxattr,volatile $F/m'" \
+        -n "unshare -Urm, mount --fake" "$fl --fake $fo" -n "unshare -Urm + overlay" "$fl $fo" \
         >"$W/hyperfine-floor.log"
     jq -r '.results[] | "\(.command)\t\(.median * 1000)\t\(.stddev * 1000)"' "$W/floor.json" |
-        awk -F'\t' '{ m[NR] = $2; printf "  %-24s median %8.2f ms  (σ %.2f)\n", $1, $2, $3 }
+        awk -F'\t' '{ m[NR] = $2; printf "  %-28s median %8.2f ms  (σ %.2f)\n", $1, $2, $3 }
             END { printf "the kernel overlay by itself (mount, then its end with the namespace): %.2f ms\n", m[2] - m[1] }'
     unshare -Urm rm -rf "$F" # the kernel's work dirs are mode 000
     echo
