@@ -706,7 +706,9 @@ int bw_launch_spawn(struct bw_launch *l, bw_err_t *err)
         l->unshare_flags |= CLONE_NEWCGROUP;
     }
     bool in_cgroup = false;
+    bw_overlay_before_clone(l->overlay);
     pid_t pid = clone_child(l->clone_flags, l->cgroup_fd, &in_cgroup);
+    bw_overlay_after_clone(l->overlay, pid);
     if (pid != 0)
         bw_process_after_clone(&l->proc);
     if (pid < 0) {

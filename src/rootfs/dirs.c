@@ -2,6 +2,7 @@
  * state directory, and its end (see rootfs.h). */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -71,6 +73,18 @@ int bw_overlay_record(struct bw_overlay *o, bw_err_t *err)
     return write_record(o, &o->maps, err);
 }
 
+/* Can uid:gid (as root: the container's root on the host) reach `dir`?
+ * setfsuid drops our file capabilities while it lasts. */
+static bool reachable_by(const char *dir, uid_t uid, gid_t gid)
+{
+    int old_gid = setfsgid(gid);
+    int old_uid = setfsuid(uid);
+    bool ok = faccessat(AT_FDCWD, dir, X_OK, AT_EACCESS) == 0;
+    setfsuid((uid_t)old_uid);
+    setfsgid((gid_t)old_gid);
+    return ok;
+}
+
 int bw_overlay_make_dirs(struct bw_overlay *o, int statedir_fd, const struct bw_idmap_plan *idmap,
                          bw_err_t *err)
 {
@@ -78,14 +92,20 @@ int bw_overlay_make_dirs(struct bw_overlay *o, int statedir_fd, const struct bw_
         return 0;
     o->statedir_fd = statedir_fd;
     if (!o->persistent) {
-        if (mkdirat(statedir_fd, "overlay", 0700) < 0)
-            return bw_error_errno(err, "rootfs overlay: create `overlay` in the state directory");
+        /* upper/ and work/ in the state directory itself: on a disk file
+         * system every directory made and removed costs (a tenth of a
+         * millisecond or more each), and overlayfs adds its own three. */
         char link[64], path[4096];
         snprintf(link, sizeof(link), "/proc/self/fd/%d", statedir_fd);
-        ssize_t n = readlink(link, path, sizeof(path) - 16);
+        ssize_t n = readlink(link, path, sizeof(path) - 1);
         if (n < 0)
             return bw_error_errno(err, "rootfs overlay: find the state directory");
-        memcpy(path + n, "/overlay", 9);
+        path[n] = '\0';
+        if (strpbrk(path, ",:\\") != NULL)
+            return bw_error_set(err, EINVAL,
+                                "rootfs overlay: the state directory `%s` cannot hold the upper: "
+                                "its path holds `,`, `:` or `\\` (choose another --root)",
+                                path);
         o->dir = strdup(path);
         if (o->dir == NULL)
             return bw_error_set(err, ENOMEM, "rootfs overlay");
@@ -95,7 +115,8 @@ int bw_overlay_make_dirs(struct bw_overlay *o, int statedir_fd, const struct bw_
     /* Recorded first: a failure from here on is cleaned up from it. */
     if (write_record(o, idmap, err) < 0)
         return bw_error_prefix(err, "rootfs overlay");
-    cleanup_close int dfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int own = o->persistent ? open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    int dfd = o->persistent ? own : statedir_fd;
     if (dfd < 0)
         return bw_error_errno(err, "rootfs overlay: open `%s`", o->dir);
     /* The container's root writes them: as root with a mapping, they are
@@ -106,6 +127,13 @@ int bw_overlay_make_dirs(struct bw_overlay *o, int statedir_fd, const struct bw_
         uid = (uid_t)bw_idmap_to_host(idmap->uid.m, idmap->uid.len, 0);
         gid = (gid_t)bw_idmap_to_host(idmap->gid.m, idmap->gid.len, 0);
     }
+    if (o->mode == BW_OVERLAY_FUSE && (uid != (uid_t)-1 || gid != (gid_t)-1) &&
+        !reachable_by(o->dir, uid, gid))
+        return bw_error_set(err, EACCES,
+                            "rootfs overlay fuse: fuse-overlayfs runs as the container's root "
+                            "(host uid %u), which cannot reach `%s`: use the kernel overlay, or "
+                            "a state root (--root) or --rootfs-upper DIR that uid can traverse",
+                            (unsigned)uid, o->dir);
     static const char *const names[2] = {"upper", "work"};
     for (int i = 0; i < 2; i++) {
         if (mkdirat(dfd, names[i], i == 0 ? 0755 : 0700) < 0 && errno != EEXIST)
@@ -176,10 +204,11 @@ static int parse_map(const char *v, struct bw_idmap *m)
     return 0;
 }
 
-/* Remove `name` as the container's root would: in a new user namespace
+/* Remove `names` as the container's root would: in a new user namespace
  * mapped as the container's was, where we hold CAP_DAC_OVERRIDE and
  * CAP_FOWNER over every id of the upper. */
-static int remove_in_userns(int dirfd, const char *name, struct bw_idmap_plan *plan, bw_err_t *err)
+static int remove_in_userns(int dirfd, const char *const *names, struct bw_idmap_plan *plan,
+                            bw_err_t *err)
 {
     if (bw_idmap_plan_prepare(plan, geteuid(), getegid(), err) < 0)
         return -1;
@@ -204,9 +233,11 @@ static int remove_in_userns(int dirfd, const char *name, struct bw_idmap_plan *p
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
             _exit(1);
         bw_err_t e = NULL;
-        if (bw_rm_rf_at(dirfd, name, &e) < 0) {
-            bw_warn("%s", e->msg);
-            _exit(1);
+        for (size_t i = 0; names[i] != NULL; i++) {
+            if (bw_rm_rf_at(dirfd, names[i], &e) < 0) {
+                bw_warn("%s", e->msg);
+                _exit(1);
+            }
         }
         _exit(0);
     }
@@ -222,10 +253,72 @@ static int remove_in_userns(int dirfd, const char *name, struct bw_idmap_plan *p
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (r == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-        r = bw_error_set(err, 0, "remove `%s` in the container's user namespace", name);
+        r = bw_error_set(err, 0, "remove the upper in the container's user namespace");
     else if (r < 0 && *err == NULL)
-        bw_error_set(err, EPROTO, "remove `%s` in the container's user namespace", name);
+        bw_error_set(err, EPROTO, "remove the upper in the container's user namespace");
     return r;
+}
+
+/* Remove `name` (in `dirfd`) with our own ids: overlayfs leaves its work
+ * directory (work/work, and with `volatile` work/work/incompat/volatile)
+ * mode 000, which a directory of ours only needs a chmod to open.  No
+ * process, no namespace: the common case (the upper is ours, rootless or
+ * as root) costs a few syscalls.  -1 with errno when something is not ours;
+ * the caller then removes the rest as the container's root. */
+static int rm_own_tree(int dirfd, const char *name, int depth)
+{
+    if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+        return 0;
+    if (errno != EISDIR && errno != EPERM)
+        return -1;
+    /* An empty directory (the usual work/work) goes without being read. */
+    if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+        return 0;
+    if (errno != ENOTEMPTY && errno != EEXIST)
+        return -1;
+    if (depth > 256) {
+        errno = ELOOP;
+        return -1;
+    }
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == EACCES && fchmodat(dirfd, name, 0700, 0) == 0)
+        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    cleanup_dir DIR *d = fdopendir(fd);
+    if (d == NULL) {
+        close(fd);
+        return -1;
+    }
+    struct dirent *de;
+    while ((errno = 0, de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+            rm_own_tree(fd, de->d_name, depth + 1) < 0)
+            return -1;
+    }
+    if (errno != 0)
+        return -1;
+    if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+        return -1;
+    return 0;
+}
+
+/* What overlayfs leaves in a fresh work dir, all mode 000: work/work, and
+ * with `volatile` work/work/incompat/volatile/dirty.  Removed by name, a
+ * dozen syscalls instead of reading each directory; whatever else is there
+ * (a crash's leftovers) is left to rm_own_tree.  Only the kernel writes
+ * there (no symlink for the chmods to follow). */
+static void rm_kernel_work(int statedir_fd)
+{
+    static const char *const chain[] = {"work/work", "work/work/incompat",
+                                        "work/work/incompat/volatile"};
+    size_t depth = 0;
+    while (depth < 3 && fchmodat(statedir_fd, chain[depth], 0700, 0) == 0)
+        depth++;
+    if (depth == 3)
+        unlinkat(statedir_fd, "work/work/incompat/volatile/dirty", 0);
+    while (depth > 0)
+        unlinkat(statedir_fd, chain[--depth], AT_REMOVEDIR);
 }
 
 static void release_upper(const char *dir)
@@ -257,13 +350,15 @@ void bw_overlay_cleanup(int statedir_fd)
     }
     struct bw_idmap_plan plan = {0};
     char *dir = NULL;
-    bool persistent = false;
+    bool persistent = false, kernel = false;
     int dpid = 0;
     unsigned long long dstart = 0;
     char *save = NULL;
     for (char *line = strtok_r(rec, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         if (strncmp(line, "dir=", 4) == 0)
             dir = line + 4;
+        else if (strcmp(line, "mode=kernel") == 0)
+            kernel = true;
         else if (strcmp(line, "persistent=1") == 0)
             persistent = true;
         else if (strncmp(line, "daemon=", 7) == 0)
@@ -277,14 +372,22 @@ void bw_overlay_cleanup(int statedir_fd)
         stop_daemon(dpid, dstart);
     if (persistent && dir != NULL) {
         release_upper(dir);
-    } else if (bw_rm_rf_at(statedir_fd, "overlay", &e) < 0) {
-        /* Files of other ids than ours, rootless. */
-        bw_err_t e2 = NULL;
-        if (geteuid() == 0 || plan.uid.len == 0 ||
-            remove_in_userns(statedir_fd, "overlay", &plan, &e2) < 0)
-            bw_warn("rootfs overlay: %s%s%s", e->msg, e2 ? "; " : "", e2 ? e2->msg : "");
-        bw_error_free(&e2);
-        bw_error_free(&e);
+    } else {
+        static const char *const names[] = {"upper", "work", NULL};
+        if (kernel)
+            rm_kernel_work(statedir_fd);
+        for (size_t i = 0; names[i] != NULL; i++) {
+            if (rm_own_tree(statedir_fd, names[i], 0) == 0)
+                continue;
+            /* Files of other ids than ours, rootless. */
+            int code = errno;
+            if (geteuid() == 0 || plan.uid.len == 0)
+                bw_warn("rootfs overlay: remove `%s`: %s", names[i], strerror(code));
+            else if (remove_in_userns(statedir_fd, names + i, &plan, &e) < 0)
+                bw_warn("rootfs overlay: %s", e->msg);
+            bw_error_free(&e);
+            break;
+        }
     }
     bw_idmap_plan_free(&plan);
     unlinkat(statedir_fd, BW_OVERLAY_STATE_FILE, 0);

@@ -26,7 +26,7 @@
 /* "lowerdir=...,upperdir=...,workdir=..." by path: fds opened before the
  * clone would name mounts of the runtime's mount namespace, which overlayfs
  * refuses as layers ("failed to clone upperpath"). */
-static char *layer_options(const struct bw_overlay *o)
+static char *layer_options(const struct bw_overlay *o, bool relative)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -36,22 +36,72 @@ static char *layer_options(const struct bw_overlay *o)
     fputs("lowerdir=", f);
     for (size_t i = 0; i < o->lowers_len; i++)
         fprintf(f, "%s%s", i ? ":" : "", o->lowers[i]);
-    fprintf(f, ",upperdir=%s/upper,workdir=%s/work", o->dir, o->dir);
+    if (relative)
+        fputs(",upperdir=upper,workdir=work", f);
+    else
+        fprintf(f, ",upperdir=%s/upper,workdir=%s/work", o->dir, o->dir);
     fclose(f);
     return buf;
 }
 
+void bw_overlay_before_clone(struct bw_overlay *o)
+{
+    if (o == NULL || o->mode != BW_OVERLAY_KERNEL || o->dir == NULL)
+        return;
+    struct stat st;
+    cleanup_close int dir = open(o->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0 || fstat(dir, &st) < 0)
+        return;
+    o->saved_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (o->saved_cwd >= 0 && fchdir(dir) < 0) {
+        close(o->saved_cwd);
+        o->saved_cwd = -1;
+        return;
+    }
+    o->dir_dev = st.st_dev;
+    o->dir_ino = st.st_ino;
+}
+
+void bw_overlay_after_clone(struct bw_overlay *o, pid_t pid)
+{
+    if (o == NULL || o->saved_cwd < 0)
+        return;
+    /* The child keeps DIR as its cwd until the mount. */
+    if (pid != 0 && fchdir(o->saved_cwd) < 0)
+        bw_warn("rootfs overlay: return to the working directory: %s", strerror(errno));
+    close(o->saved_cwd);
+    o->saved_cwd = -1;
+}
+
 static int mount_kernel(struct bw_overlay *o, const char *target, bw_err_t *err)
 {
-    cleanup_free char *layers = layer_options(o);
+    /* Our cwd is DIR when the clone gave it to us (not after joining a
+     * mount namespace, which moves it to that namespace's root). */
+    struct stat st;
+    bool relative = o->dir_ino != 0 && stat(".", &st) == 0 && st.st_dev == o->dir_dev &&
+                    st.st_ino == o->dir_ino;
+    cleanup_free char *layers = layer_options(o, relative);
     cleanup_free char *opts = NULL;
     /* trusted.* xattrs need CAP_SYS_ADMIN of the initial namespace:
      * in a user namespace overlayfs keeps its marks in user.* instead. */
-    if (layers == NULL || asprintf(&opts, "%s%s", layers, o->in_userns ? ",userxattr" : "") < 0)
+    if (layers == NULL ||
+        asprintf(&opts, "%s%s,volatile", layers, o->in_userns ? ",userxattr" : "") < 0)
         return bw_error_set(err, ENOMEM, "rootfs overlay");
-    if (mount("overlay", target, "overlay", 0, opts) < 0)
-        return bw_error_errno(err, "rootfs overlay kernel: mount overlayfs over `%s`", target);
-    return 0;
+    /* A fresh upper is thrown away on delete: `volatile` (Linux 5.10)
+     * spares the sync of the whole upper filesystem that the unmount
+     * would do when the container's mount namespace goes, and every
+     * fsync the container makes.  A persistent upper keeps them. */
+    if (o->persistent)
+        opts[strlen(opts) - strlen(",volatile")] = '\0';
+    if (mount("overlay", target, "overlay", 0, opts) == 0)
+        return 0;
+    if (errno == EINVAL && !o->persistent) {
+        /* A kernel without `volatile` (possible as root only). */
+        opts[strlen(opts) - strlen(",volatile")] = '\0';
+        if (mount("overlay", target, "overlay", 0, opts) == 0)
+            return 0;
+    }
+    return bw_error_errno(err, "rootfs overlay kernel: mount overlayfs over `%s`", target);
 }
 
 static int mount_fuse(struct bw_overlay *o, const char *target, bw_err_t *err)
@@ -131,7 +181,7 @@ static __attribute__((noreturn)) void exec_daemon(struct bw_overlay *o, int user
         _exit(126);
     /* Nothing else of ours (--preserve-fds are not CLOEXEC). */
     syscall(SYS_close_range, 4, ~0U, 0);
-    cleanup_free char *layers = layer_options(o);
+    cleanup_free char *layers = layer_options(o, false);
     char *argv[] = {"fuse-overlayfs", "-f", "-o", layers, "/dev/fd/3", NULL};
     execv(o->fuse_bin, argv);
     dprintf(2, "burrow: run `%s`: %s\n", o->fuse_bin, strerror(errno));

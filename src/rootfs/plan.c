@@ -30,7 +30,7 @@ static const char *const mode_names[] = {"off", "auto", "kernel", "fuse"};
 void bw_overlay_init(struct bw_overlay *o)
 {
     memset(o, 0, sizeof(*o));
-    o->owner_fd = o->statedir_fd = o->sync_fd = -1;
+    o->owner_fd = o->statedir_fd = o->sync_fd = o->saved_cwd = -1;
 }
 
 void bw_overlay_free(struct bw_overlay *o)

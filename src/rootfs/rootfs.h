@@ -24,7 +24,8 @@
  * Lower layers: root.path, or the directories of BW_OVERLAY_LOWERS_ANNOTATION
  * (`:`-separated, highest first and lowest last as overlayfs orders them;
  * relative to the bundle).  Upper: DIR/upper with its DIR/work, where DIR is
- * `overlay/` in the container's state directory (removed on delete) or
+ * the container's state directory (both removed on delete; a fresh upper is
+ * mounted `volatile`: its data is thrown away, so no sync) or
  * `--rootfs-upper DIR` (kept; DIR/owner names the container using it, so a
  * second one is refused while the first lives).
  */
@@ -66,6 +67,9 @@ struct bw_overlay {
     struct bw_idmap_plan maps; /* a copy of the container's, for the record */
     pid_t daemon;              /* fuse-overlayfs */
     uint64_t daemon_start;
+    int saved_cwd; /* the runtime's cwd, around the clone */
+    dev_t dir_dev; /* DIR, for the child to recognise it as its cwd */
+    ino_t dir_ino;
 };
 
 void bw_overlay_init(struct bw_overlay *o);
@@ -89,6 +93,15 @@ int bw_overlay_make_dirs(struct bw_overlay *o, int statedir_fd, const struct bw_
 /* Parent, after the container's init exists: name it in DIR/owner. */
 int bw_overlay_started(struct bw_overlay *o, const char *id, pid_t pid, uint64_t start,
                        bw_err_t *err);
+
+/* Parent, around the clone of the container's process (kernel mode): the
+ * child starts in DIR, its cwd, translated into its new mount namespace;
+ * it names upper/ and work/ from there.  By path they would have to be
+ * reachable by the container's root, which the state root (0700, ours) is
+ * not when root runs a container with a user namespace; an fd would name
+ * a mount of our namespace, which overlayfs refuses as a layer. */
+void bw_overlay_before_clone(struct bw_overlay *o);
+void bw_overlay_after_clone(struct bw_overlay *o, pid_t pid);
 
 /* Child, in its new mount namespace after "/" is a slave: mount the overlay
  * over `target` (root.path). */

@@ -3,6 +3,10 @@
 #
 # One bundle (busybox-static rootfs, `burrow spec --rootless` with the
 # user's own id only), run as the bench user:
+#   0. the floor: what the kernel overlay costs by itself, in a bare
+#      `unshare -Urm` (a fresh work dir each run, mounted `volatile` with
+#      `userxattr` as burrow does, then the namespace goes) beside the same
+#      with `mount --fake` (everything but the mount);
 #   1. start-up: hyperfine of `burrow run --rootfs-overlay=MODE` of /bin/true
 #      for off, kernel and fuse, side by side, and the fuse-overlayfs mount +
 #      unmount done by hand (fuse-overlayfs, then fusermount3 -u) over the
@@ -21,7 +25,11 @@
 #
 # Environment: BENCH_USER (as root; default burrowtest), BENCH_RUNS (hyperfine
 # runs, default 100), BENCH_WARMUP (10), BENCH_MB (200), BENCH_FILES (10000),
-# BENCH_IO_RUNS (3), BENCH_TMPDIR (/tmp), HYPERFINE, FUSE_OVERLAYFS,
+# BENCH_IO_RUNS (3), BENCH_TMPDIR (/tmp), BENCH_STATE_DIR (burrow's --root,
+# where the upper is made: default a directory in BENCH_TMPDIR; burrow's own
+# default is $XDG_RUNTIME_DIR/burrow, a tmpfs on most hosts, and the upper's
+# file system weighs: its directories are made and removed at each run;
+# the floor's directories are made there too), HYPERFINE, FUSE_OVERLAYFS,
 # FUSERMOUNT (default: found in PATH), BUSYBOX (/bin/busybox).
 set -euo pipefail
 
@@ -51,7 +59,7 @@ inner() {
     # shellcheck source=/dev/null
     . "$W/settings.sh"
     cd "$W"
-    local b="$W/bin/burrow --root $W/state run --bundle $W/bundle"
+    local b="$W/bin/burrow --root $STATE run --bundle $W/bundle"
     local m
     for m in off kernel fuse; do
         $b --rootfs-overlay=$m pre-$m >/dev/null 2>"$W/pre-$m.err" ||
@@ -59,6 +67,23 @@ inner() {
     done
     # By hand: the same layers, mounted and unmounted with the tools alone.
     local hand="sh -c 'rm -rf $W/hand && mkdir -p $W/hand/u $W/hand/w $W/hand/m && $FUSE_OVERLAYFS -o lowerdir=$W/bundle/rootfs,upperdir=$W/hand/u,workdir=$W/hand/w $W/hand/m && $FUSERMOUNT -u $W/hand/m'"
+
+    # The floor, in the state root's file system (where burrow makes the
+    # upper): a fresh upper and work each run, as burrow makes them.
+    local F=$STATE/floor
+    mkdir -p "$F/u" "$F/m"
+    # The same commands but for mount(8)'s --fake (all but the mount(2)).
+    local fl="unshare -Urm sh -c 'rm -rf $F/w && mkdir $F/w && mount"
+    local fo="-t overlay overlay -o lowerdir=$W/bundle/rootfs,upperdir=$F/u,workdir=$F/w,userxattr,volatile $F/m'"
+    echo "## 0. the floor: overlayfs mounted in a bare unshare -Urm (median of $BENCH_RUNS)"
+    "$HYPERFINE" -N --warmup "$BENCH_WARMUP" --runs "$BENCH_RUNS" --export-json "$W/floor.json" \
+        -n "unshare -Urm, mount --fake" "$fl --fake $fo" -n "unshare -Urm + overlay" "$fl $fo" \
+        >"$W/hyperfine-floor.log"
+    jq -r '.results[] | "\(.command)\t\(.median * 1000)\t\(.stddev * 1000)"' "$W/floor.json" |
+        awk -F'\t' '{ m[NR] = $2; printf "  %-28s median %8.2f ms  (σ %.2f)\n", $1, $2, $3 }
+            END { printf "the kernel overlay by itself (mount, then its end with the namespace): %.2f ms\n", m[2] - m[1] }'
+    unshare -Urm rm -rf "$F" # the kernel's work dirs are mode 000
+    echo
 
     echo "## 1. start-up: run /bin/true (median of $BENCH_RUNS)"
     "$HYPERFINE" -N --warmup "$BENCH_WARMUP" --runs "$BENCH_RUNS" --export-json "$W/startup.json" \
@@ -107,7 +132,7 @@ inner() {
                 BENCH_MB=$BENCH_MB BENCH_FILES=$BENCH_FILES "$BUSYBOX" sh -c "$WORKLOAD" sh "$W/hand/m" >>"$W/io-$m"
                 "$FUSERMOUNT" -u "$W/hand/m"
             else
-                "$W/bin/burrow" --root "$W/state" run --bundle "$W/bundle-io" \
+                "$W/bin/burrow" --root "$STATE" run --bundle "$W/bundle-io" \
                     --rootfs-overlay=$m io >>"$W/io-$m"
             fi
         done
@@ -167,10 +192,20 @@ if [ "$(id -u)" -eq 0 ]; then
     as_user=(setpriv --reuid="$bench_user" --regid="$bench_user" --init-groups)
 fi
 W=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/burrow-bench-overlay.XXXXXX")
+state=$W/state
+[ -z "${BENCH_STATE_DIR:-}" ] || state=$(mktemp -d "$BENCH_STATE_DIR/burrow-bench-state.XXXXXX")
 # shellcheck disable=SC2329 # the trap runs it
-cleanup() { if [ "$keep" = 1 ]; then echo "# kept $W" >&2; else rm -rf "$W"; fi; }
+cleanup() {
+    if [ "$keep" = 1 ]; then
+        echo "# kept $W $state" >&2
+    else
+        rm -rf "$W" "$state"
+    fi
+}
 trap cleanup EXIT
-mkdir -p "$W/bin" "$W/bundle/rootfs" "$W/state" "$W/home"
+mkdir -p "$W/bin" "$W/bundle/rootfs" "$state" "$W/home"
+chmod 0700 "$state"
+[ "$(id -u)" -ne 0 ] || chown "$bench_user:" "$state"
 cp "$burrow_bin" "$W/bin/burrow"
 cp "${BASH_SOURCE[0]}" "$W/overlay.sh"
 R=$W/bundle/rootfs
@@ -200,10 +235,11 @@ cp "$W/config.true.json" "$W/bundle/config.json"
     printf 'HYPERFINE=%q\nFUSE_OVERLAYFS=%q\nFUSERMOUNT=%q\nBUSYBOX=%q\n' "$hyperfine" "$fuse_overlayfs" "$fusermount" "$busybox"
     printf 'BENCH_RUNS=%q\nBENCH_WARMUP=%q\nBENCH_MB=%q\nBENCH_FILES=%q\nBENCH_IO_RUNS=%q\n' \
         "$BENCH_RUNS" "$BENCH_WARMUP" "$BENCH_MB" "$BENCH_FILES" "$BENCH_IO_RUNS"
-    printf 'WORKLOAD=%q\n' "$WORKLOAD"
+    printf 'WORKLOAD=%q\nSTATE=%q\n' "$WORKLOAD" "$state"
 } >"$W/settings.sh"
 [ "$(id -u)" -ne 0 ] || chown -R "$bench_user:" "$W"
 
 echo "# burrow rootfs overlay benchmark, rootless as $bench_user; $(uname -sr), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# state root (where the upper is made): $state ($(stat -f -c %T "$state"))"
 echo "# $("$fuse_overlayfs" --version 2>&1 | head -n1); hyperfine $("$hyperfine" --version | cut -d' ' -f2)"
 "${as_user[@]}" "${user_env[@]}" bash "$W/overlay.sh" --inner "$W"

@@ -88,7 +88,7 @@ overlay_changes() {
     assert_stdout_contains "/etc/hostname: No such file or directory"
     assert_stdout_contains "/etc/group: No such file or directory"
     assert_stdout_line "$(head -n1 "$ROOTFS/etc/group")"
-    local up=$BW_ROOT/$CID/overlay/upper
+    local up=$BW_ROOT/$CID/upper
     assert_file_exists "$up/renamed"
     assert_file_exists "$up/etc/group.moved"
     is_whiteout "$up/etc/hostname" || fail "no whiteout of /etc/hostname in the upper"
@@ -108,10 +108,13 @@ overlay_two_at_once() {
     make_bundle
     local other
     other=$(new_cid)
-    sh_args 'echo "$ME" >/who; touch "/only-$ME"; sleep 1; cat /who; ls / | grep only-'
+    sh_args 'echo "$ME" >/who; touch "/only-$ME"; sleep 2; cat /who; ls / | grep only-'
     cfg '.process.env += ["ME=a"]'
     bw_bg run --rootfs-overlay="$1" --bundle "$BUNDLE" "$CID"
     local pid_a=$bg_pid out_a=$bg_out
+    # The first has read config.json once it exists (a loaded host may
+    # start it after the rewrite below otherwise).
+    wait_until 10 state_is "$CID" running
     cfg '.process.env += ["ME=b"]'
     bw_bg run --rootfs-overlay="$1" --bundle "$BUNDLE" "$other"
     bw_wait
@@ -190,7 +193,7 @@ overlay_ownership() {
     assert_stdout_line "/bin/busybox 0:0"
     assert_stdout_line "/tmp 0:0"
     assert_stdout_line "/made 0:0"
-    local up=$BW_ROOT/$CID/overlay/upper want
+    local up=$BW_ROOT/$CID/upper want
     case $BW_MODE in
     root) want=1000:1001 ;;
     rootless)
@@ -237,6 +240,63 @@ test_ownership_of_layers() {
     done
     assert_nothing_left
 }
+
+# --- root with a user namespace -------------------------------------------------
+
+# As root, a config with a user namespace of its own (0 -> 100000, 65536
+# ids): the container's root is host uid 100000, an image owned by that
+# range shows as root's, a write lands in the upper as 100000's, and the
+# bundle is unchanged.  The state root is root's alone (0700): the kernel
+# overlay reaches its upper anyway (the container's process starts in the
+# state directory); fuse-overlayfs, which runs as the container's root and
+# opens the upper by path, says so and leaves nothing; with a state root
+# that uid can traverse it works.
+overlay_root_userns() {
+    make_bundle
+    local r=$T/rootfs-mapped before
+    cp -a "$ROOTFS" "$r"
+    chown -R 100000:100000 "$r"
+    before=$(sums "$r")
+    cfg '.root.path = $r
+         | .linux.namespaces += [{"type": "user"}]
+         | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+         | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]' --arg r "$r"
+    sh_args 'set -e; echo new >/newfile; echo more >>/etc/passwd
+        stat -c "%n %u:%g" /etc/passwd /newfile; cat /newfile; id -u'
+    if [ "$1" = fuse ]; then
+        mkdir -p "$BW_ROOT" && chmod 0700 "$BW_ROOT"
+        bw run --rootfs-overlay=fuse --bundle "$BUNDLE" "$CID"
+        assert_failure
+        assert_stderr_contains "rootfs overlay fuse: fuse-overlayfs runs as the container's root (host uid 100000), which cannot reach"
+        assert_nothing_left
+        BW_ROOT=$T/state-open
+        mkdir -m 0711 "$BW_ROOT"
+    else
+        mkdir -p "$BW_ROOT" && chmod 0700 "$BW_ROOT"
+    fi
+    bw create --rootfs-overlay="$1" --bundle "$BUNDLE" "$CID"
+    assert_success
+    local out=$T/.cmd$_bw_ncmd.out
+    bw start "$CID"
+    assert_success
+    wait_until 10 state_is "$CID" stopped
+    stdout=$(cat "$out")
+    assert_stdout_line "/etc/passwd 0:0"
+    assert_stdout_line "/newfile 0:0"
+    assert_stdout_line new
+    assert_stdout_line 0
+    assert_eq "$(stat -c %u:%g "$BW_ROOT/$CID/upper/newfile")" 100000:100000 \
+        "owner of the upper's /newfile on the host"
+    assert_eq "$(sums "$r")" "$before" "checksums of the bundle's rootfs"
+    bw delete "$CID"
+    assert_success
+    assert_nothing_left
+}
+
+# modes: root
+test_kernel_root_userns() { overlay_root_userns kernel; }
+# modes: root
+test_fuse_root_userns() { overlay_root_userns fuse; }
 
 # --- several lower layers ----------------------------------------------------
 
