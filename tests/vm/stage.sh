@@ -22,7 +22,7 @@
 # BURROW_TEST_PATTERN, BURROW_TEST_TIMEOUT, BURROW_TEST_INTEGRATION_DIR;
 # BURROW_VM_SUITES, BURROW_VM_SYSTEMD_SUITES, BURROW_VM_MODES (default
 # "root rootless", both VMs), BURROW_VM_TIMEOUT (the whole stage, both VMs,
-# default 1800 s), BURROW_VM_TEST_TIMEOUT (the default per test, 3 x
+# default 2400 s), BURROW_VM_TEST_TIMEOUT (the default per test, 3 x
 # BURROW_TEST_TIMEOUT) and those of vm-run.sh.
 # A test marked `# vm: no` (comment block above it) is not run in the VMs.
 set -euo pipefail
@@ -34,7 +34,7 @@ pattern=${BURROW_TEST_PATTERN:-}
 suites=${BURROW_VM_SUITES:-cgroup vm}
 sd_suites=${BURROW_VM_SYSTEMD_SUITES:-systemd vm-systemd}
 modes=${BURROW_VM_MODES:-root rootless}
-stage_timeout=${BURROW_VM_TIMEOUT:-1800}
+stage_timeout=${BURROW_VM_TIMEOUT:-2400}
 # Everything is slower under emulation.
 test_timeout=${BURROW_VM_TEST_TIMEOUT:-$((3 * ${BURROW_TEST_TIMEOUT:-60}))}
 
