@@ -425,13 +425,20 @@ out:
     return rc;
 }
 
+/* A connection to the manager the scope was made through. */
+static sd_bus *connect_manager(const struct bw_cgroup *cg, const struct bw_sd **sd, bw_err_t *err)
+{
+    *sd = bw_sd_load(err);
+    return *sd ? bw_sd_connect(*sd, cg->bus, !is_private(cg->bus), err) : NULL;
+}
+
 /* StopUnit, where the scope is still there (systemd collects an empty
  * scope by itself). */
 static void stop_scope(const struct bw_cgroup *cg)
 {
     bw_err_t e = NULL;
-    const struct bw_sd *sd = bw_sd_load(&e);
-    sd_bus *bus = sd ? bw_sd_connect(sd, cg->bus, !is_private(cg->bus), &e) : NULL;
+    const struct bw_sd *sd;
+    sd_bus *bus = connect_manager(cg, &sd, &e);
     if (bus == NULL) {
         bw_debug("stop systemd scope `%s`: %s", cg->unit, e->msg);
         bw_error_free(&e);
@@ -485,10 +492,8 @@ int bw_cgroup_systemd_start(struct bw_cgroup *cg, const char *id, pid_t pid,
     (void)cg, (void)id, (void)pid, (void)r;
     return bw_error_set(err, ENOTSUP, "built without the systemd cgroup manager");
 #else
-    const struct bw_sd *sd = bw_sd_load(err);
-    if (sd == NULL)
-        return -1;
-    sd_bus *bus = bw_sd_connect(sd, cg->bus, !is_private(cg->bus), err);
+    const struct bw_sd *sd;
+    sd_bus *bus = connect_manager(cg, &sd, err);
     if (bus == NULL)
         return bw_error_prefix(err, "systemd cgroup manager");
     int rc = start_scope(sd, bus, cg, id, pid, r, err);
@@ -533,10 +538,8 @@ int bw_cgroup_systemd_set(const struct bw_cgroup *cg, const struct oci_resources
     (void)cg, (void)r, (void)err;
     return 0;
 #else
-    const struct bw_sd *sd = bw_sd_load(err);
-    if (sd == NULL)
-        return -1;
-    sd_bus *bus = bw_sd_connect(sd, cg->bus, !is_private(cg->bus), err);
+    const struct bw_sd *sd;
+    sd_bus *bus = connect_manager(cg, &sd, err);
     if (bus == NULL)
         return -1;
     sd_bus_error be = SD_BUS_ERROR_NULL;
